@@ -1,0 +1,85 @@
+// Address normalisation and subnet matching. Pure.
+import ipaddr from 'ipaddr.js';
+import type { EndpointType } from './types.js';
+
+const MAC_HEX = /^[0-9a-f]{12}$/;
+
+/**
+ * Normalises a MAC in any common form (aa:bb:.., AA-BB-.., aabb.ccdd.eeff, aabbccddeeff) to
+ * lower-case colon form, or returns null.
+ */
+export function normalizeMac(input: string): string | null {
+  const hex = input.toLowerCase().replace(/[:.\-]/g, '');
+  if (!MAC_HEX.test(hex)) return null;
+  return hex.replace(/(..)(?!$)/g, '$1:');
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Normalises an IPv4 or IPv6 address to canonical text (RFC 5952 for IPv6), or null. */
+export function normalizeIp(input: string): string | null {
+  if (IPV4.test(input)) return input;
+  if (!input.includes(':')) return null;
+  try {
+    const a = ipaddr.parse(input);
+    if (a.kind() === 'ipv6') return (a as ipaddr.IPv6).toRFC5952String();
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+/** The endpoint type of a normalised address. */
+export function addressType(addr: string): EndpointType {
+  if (addr.length === 17 && addr[2] === ':' && addr[5] === ':' && MAC_HEX.test(addr.replaceAll(':', ''))) {
+    return 'mac';
+  }
+  return addr.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+/** A parsed subnet, fast to test against. */
+export interface Prefix {
+  /** The text as configured, e.g. 10.1.1.1/24. */
+  text: string;
+  v6: boolean;
+  /** IPv4: network and mask as unsigned 32-bit; IPv6: network and mask as bigint. */
+  net: number | bigint;
+  mask: number | bigint;
+}
+
+function v4ToInt(ip: string): number {
+  const p = ip.split('.');
+  return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
+}
+
+function v6ToBig(ip: string): bigint {
+  const bytes = ipaddr.IPv6.parse(ip).toByteArray();
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+/** Parses "addr/len" (a gateway address with its mask, as APIC subnets are written); null if invalid. */
+export function parsePrefix(text: string): Prefix | null {
+  const slash = text.indexOf('/');
+  if (slash < 0) return null;
+  const ip = text.slice(0, slash);
+  const len = Number(text.slice(slash + 1));
+  if (!Number.isInteger(len) || len < 0) return null;
+  if (IPV4.test(ip)) {
+    if (len > 32) return null;
+    const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+    return { text, v6: false, net: (v4ToInt(ip) & mask) >>> 0, mask };
+  }
+  if (len > 128 || !ipaddr.IPv6.isValid(ip)) return null;
+  const mask = len === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - len)) - 1n);
+  return { text, v6: true, net: v6ToBig(ip) & mask, mask };
+}
+
+/** True when the normalised IP lies inside the prefix. */
+export function prefixContains(p: Prefix, ip: string): boolean {
+  const v6 = ip.includes(':');
+  if (v6 !== p.v6) return false;
+  if (!v6) return ((v4ToInt(ip) & (p.mask as number)) >>> 0) === p.net;
+  return (v6ToBig(ip) & (p.mask as bigint)) === p.net;
+}

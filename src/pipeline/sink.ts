@@ -1,0 +1,23 @@
+// The port through which sources (APIC subscriber, agents, pcap replay) hand observations to the
+// pipeline. Owned by the sources; implemented by the dispatcher.
+import type { Observation } from '../core/types.js';
+
+export interface EndpointSink {
+  /**
+   * Queues observations for analysis, keeping per-endpoint order. The promise resolves once they are
+   * queued; awaiting it is the backpressure (a full queue makes it wait, never drops).
+   */
+  submit(batch: Observation[]): Promise<void>;
+  /**
+   * Starts a (re)read of the endpoint classes of a fabric, for all nodes (null) or the given ones.
+   * Observations with fromQuery set are submitted after this. Returns the sync epoch.
+   */
+  beginSync(fabric: string, nodes: number[] | null): Promise<number>;
+  /**
+   * Ends the re-read: learns on the nodes in scope that were neither seen by it nor changed by an
+   * event since beginSync are deleted (synthesised deletes). Resolves when that is applied.
+   */
+  endSync(fabric: string, epoch: number): Promise<{ deleted: number }>;
+  /** Resolves when everything submitted so far is analysed and committed. */
+  flush(): Promise<void>;
+}

@@ -1,0 +1,203 @@
+// Parsing of APIC REST/websocket payloads and endpoint DNs into ept's model. Pure.
+import { normalizeIp, normalizeMac } from '../core/address.js';
+import type { Observation, ObservationClass, ObservationStatus } from '../core/types.js';
+
+/** One managed object from an APIC answer. */
+export interface ApicObject {
+  cls: string;
+  attrs: Record<string, string>;
+  children?: ApicObject[];
+}
+
+/** A parsed APIC answer (query result or websocket event). */
+export interface ApicMessage {
+  totalCount?: number;
+  subscriptionIds: string[];
+  objects: ApicObject[];
+  /** imdata[0].error, when the APIC answered an error. */
+  error?: { code: string; text: string };
+}
+
+/** Why a payload could not be used. */
+export interface ParseProblem {
+  where: string;
+  message: string;
+}
+
+function toObject(entry: unknown, where: string, problems: ParseProblem[]): ApicObject | null {
+  if (typeof entry !== 'object' || entry === null) {
+    problems.push({ where, message: 'imdata entry is not an object' });
+    return null;
+  }
+  const keys = Object.keys(entry);
+  const cls = keys[0];
+  if (keys.length !== 1 || cls === undefined) {
+    problems.push({ where, message: `imdata entry must have exactly one class key, has ${keys.length}` });
+    return null;
+  }
+  const body = (entry as Record<string, unknown>)[cls] as { attributes?: unknown; children?: unknown } | null;
+  const attrs = body?.attributes;
+  if (typeof attrs !== 'object' || attrs === null) {
+    problems.push({ where: `${where}.${cls}`, message: 'missing attributes' });
+    return null;
+  }
+  const out: ApicObject = { cls, attrs: attrs as Record<string, string> };
+  if (Array.isArray(body?.children)) {
+    out.children = [];
+    body.children.forEach((c, i) => {
+      const o = toObject(c, `${where}.${cls}.children[${i}]`, problems);
+      if (o) out.children?.push(o);
+    });
+  }
+  return out;
+}
+
+/**
+ * Parses an APIC answer from its text. Malformed parts are reported in problems; the rest is kept.
+ * Throws nothing: a payload that is not JSON at all gives an empty message with a problem.
+ */
+export function parseApicMessage(text: string): { message: ApicMessage; problems: ParseProblem[] } {
+  const problems: ParseProblem[] = [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const snippet = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    problems.push({ where: 'payload', message: `not valid JSON (${(err as Error).message}): ${snippet}` });
+    return { message: { subscriptionIds: [], objects: [] }, problems };
+  }
+  return { message: parseApicValue(raw, problems), problems };
+}
+
+/** Same as parseApicMessage for an already-decoded value. */
+export function parseApicValue(raw: unknown, problems: ParseProblem[]): ApicMessage {
+  const message: ApicMessage = { subscriptionIds: [], objects: [] };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push({ where: 'payload', message: 'top level is not a JSON object' });
+    return message;
+  }
+  const r = raw as { imdata?: unknown; totalCount?: unknown; subscriptionId?: unknown };
+  if (r.totalCount !== undefined) message.totalCount = Number(r.totalCount);
+  if (Array.isArray(r.subscriptionId)) message.subscriptionIds = r.subscriptionId.map(String);
+  else if (typeof r.subscriptionId === 'string') message.subscriptionIds = [r.subscriptionId];
+  if (!Array.isArray(r.imdata)) {
+    problems.push({ where: 'payload', message: 'imdata is missing or not an array' });
+    return message;
+  }
+  r.imdata.forEach((e, i) => {
+    const o = toObject(e, `imdata[${i}]`, problems);
+    if (!o) return;
+    if (o.cls === 'error') {
+      message.error = { code: String(o.attrs['code'] ?? ''), text: String(o.attrs['text'] ?? '') };
+    } else {
+      message.objects.push(o);
+    }
+  });
+  return message;
+}
+
+/** The endpoint classes and the observation class each maps to. */
+export const ENDPOINT_CLASSES: Record<string, ObservationClass> = {
+  epmMacEp: 'mac',
+  epmIpEp: 'ip',
+  epmRsMacEpToIpEpAtt: 'binding',
+};
+
+/** The VRF vnid of the infra overlay (inst-overlay-1 in DNs), fixed in ACI. */
+export const OVERLAY_VRF_VNID = 16777199;
+
+/** Parts of an endpoint DN. */
+export interface EndpointDn {
+  pod: number;
+  node: number;
+  vrf: number;
+  bd: number;
+  encap: string;
+  /** 'mac' or 'ip' and the raw address text. */
+  kind: 'mac' | 'ip';
+  addr: string;
+}
+
+const EP_DN =
+  /^topology\/pod-(\d+)\/node-(\d+)\/sys\/(?:ctx-\[vxlan-(\d+)\]|inst-overlay-1)(?:\/bd-\[vxlan-(\d+)\])?(?:\/vlan-\[([^\]]+)\])?\/db-ep\/(?:mac-([0-9A-Fa-f:]+)|ip-\[([^\]]+)\])$/;
+
+/** Parses an endpoint DN (MAC or IP); null when it is not one. */
+export function parseEndpointDn(dn: string): EndpointDn | null {
+  const m = EP_DN.exec(dn);
+  if (!m) return null;
+  const mac = m[6];
+  return {
+    pod: Number(m[1]),
+    node: Number(m[2]),
+    vrf: m[3] ? Number(m[3]) : OVERLAY_VRF_VNID,
+    bd: m[4] ? Number(m[4]) : 0,
+    encap: m[5] ?? '',
+    kind: mac ? 'mac' : 'ip',
+    addr: mac ?? m[7] ?? '',
+  };
+}
+
+const BINDING_SEP = '/rsmacEpToIpEpAtt-[';
+
+function parseStatus(s: string | undefined): ObservationStatus {
+  return s === 'deleted' ? 'deleted' : s === 'modified' ? 'modified' : 'created';
+}
+
+function parsePcTag(v: string): number {
+  if (v === 'any' || v === '') return 0;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+
+/**
+ * Turns an endpoint object (epmMacEp, epmIpEp, epmRsMacEpToIpEpAtt) into an Observation, or gives
+ * the reason it cannot. ts is used when the object carries no usable timestamp.
+ */
+export function toObservation(
+  fabric: string,
+  obj: ApicObject,
+  ts: number,
+): { ok: true; obs: Observation } | { ok: false; reason: string } {
+  const cls = ENDPOINT_CLASSES[obj.cls];
+  if (!cls) return { ok: false, reason: `not an endpoint class: ${obj.cls}` };
+  const a = obj.attrs;
+  const dn = a['dn'];
+  if (typeof dn !== 'string') return { ok: false, reason: `${obj.cls} without dn` };
+  const status = parseStatus(a['status']);
+  if (cls === 'binding') {
+    const i = dn.indexOf(BINDING_SEP);
+    if (i < 0 || !dn.endsWith(']')) return { ok: false, reason: `binding dn does not parse: ${dn}` };
+    const macDn = parseEndpointDn(dn.slice(0, i));
+    const ipDn = parseEndpointDn(dn.slice(i + BINDING_SEP.length, -1));
+    if (!macDn || macDn.kind !== 'mac' || !ipDn || ipDn.kind !== 'ip') {
+      return { ok: false, reason: `binding dn does not parse: ${dn}` };
+    }
+    const mac = normalizeMac(macDn.addr);
+    const ip = normalizeIp(ipDn.addr);
+    if (!mac || !ip) return { ok: false, reason: `bad address in binding dn: ${dn}` };
+    return {
+      ok: true,
+      obs: { fabric, cls, node: macDn.node, vnid: ipDn.vrf, addr: ip, status, ts, mac, bd: macDn.bd, vrf: ipDn.vrf },
+    };
+  }
+  const p = parseEndpointDn(dn);
+  if (!p || p.kind !== (cls === 'mac' ? 'mac' : 'ip')) return { ok: false, reason: `${obj.cls} dn does not parse: ${dn}` };
+  const addr = cls === 'mac' ? normalizeMac(p.addr) : normalizeIp(p.addr);
+  if (!addr) return { ok: false, reason: `bad address in dn: ${dn}` };
+  const obs: Observation = { fabric, cls, node: p.node, vnid: cls === 'mac' ? p.bd : p.vrf, addr, status, ts, vrf: p.vrf };
+  if (p.bd) obs.bd = p.bd;
+  if (p.encap) obs.encap = p.encap;
+  if (status !== 'deleted') {
+    if (a['flags'] !== undefined) obs.flags = a['flags'] ? a['flags'].split(',') : [];
+    if (a['ifId'] !== undefined) obs.ifId = a['ifId'];
+    if (a['pcTag'] !== undefined) obs.pcTag = parsePcTag(a['pcTag']);
+    if (a['encap'] !== undefined && a['encap'] !== '') obs.encap = a['encap'];
+  }
+  return { ok: true, obs };
+}
+
+/** Node id from any topology DN (topology/pod-1/node-101/...), 0 if none. */
+export function nodeOfDn(dn: string): number {
+  const m = /^topology\/pod-\d+\/node-(\d+)/.exec(dn);
+  return m ? Number(m[1]) : 0;
+}

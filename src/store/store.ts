@@ -1,0 +1,142 @@
+// The Store port: everything ept persists. Owned by its consumers (workers, API, fabric manager);
+// implemented by sqlite-store.ts (default) and, later, a PostgreSQL adapter under the same contract
+// suite (store-contract.ts).
+import type { MoRow } from '../core/fabric-tables.js';
+import type { FabricSettings } from '../core/settings.js';
+import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, HistoryEvent } from '../core/types.js';
+
+/** How to reach a fabric's APIC. The password is stored but never returned by the API. */
+export interface ApicConfig {
+  urls: string[];
+  username: string;
+  password: string;
+  verifyTls: boolean;
+  /** PEM file of the CA that signed the APIC's certificate. */
+  caFile?: string;
+}
+
+/** A configured fabric. */
+export interface FabricConfig {
+  name: string;
+  apic: ApicConfig;
+  /** Overrides of the default settings. */
+  settings: Partial<FabricSettings>;
+  /** Start the fabric when the server starts. */
+  autoStart: boolean;
+  /** True for the demo fabric backed by the built-in simulator. */
+  simulated: boolean;
+  createdTs: number;
+}
+
+/** Everything one worker batch writes, committed in one transaction. */
+export interface WriteBatch {
+  /** Current states to upsert (at most one per endpoint). */
+  endpoints: EndpointState[];
+  /** History rows, each written to slot seq mod historyCap of its (endpoint, node). */
+  history: HistoryEvent[];
+  /** Findings to record: each updates the (fabric, kind, vnid, addr, node) record. */
+  findings: Finding[];
+  /** History slots per endpoint per node (max_per_node_endpoint_events). */
+  historyCap: number;
+  /** Events kept per finding record (max_endpoint_events). */
+  findingCap: number;
+}
+
+/** A finding record: one per (fabric, kind, vnid, addr, node), with a count and recent events. */
+export interface FindingRecord {
+  fabric: string;
+  kind: FindingKind;
+  vnid: number;
+  addr: string;
+  type: EndpointType;
+  node: number;
+  count: number;
+  firstTs: number;
+  lastTs: number;
+  /** The latest finding. */
+  last: Finding;
+  /** Recent findings, newest first, capped. */
+  events: Finding[];
+}
+
+/** One page of a listing; pass nextCursor back as cursor for the next page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Filters for listing endpoints. */
+export interface EndpointQuery {
+  /** Address prefix, case-insensitive, on the normalised address. */
+  search?: string;
+  type?: EndpointType;
+  /** Only endpoints carrying this flag now. */
+  flag?: 'offsubnet' | 'stale' | 'rapid' | 'deleted' | 'active';
+  limit: number;
+  cursor?: string;
+}
+
+/** Filters for listing finding records. */
+export interface FindingQuery {
+  search?: string;
+  node?: number;
+  since?: number;
+  limit: number;
+  cursor?: string;
+}
+
+/** A user of the API. */
+export interface UserRecord {
+  username: string;
+  role: 'admin' | 'viewer';
+  passwordHash: string;
+}
+
+/** An issued API token (stored hashed). */
+export interface TokenRecord {
+  tokenHash: string;
+  username: string;
+  expiresTs: number;
+}
+
+/** The persistence port. All methods are async so networked stores fit the same contract. */
+export interface Store {
+  // fabrics
+  listFabrics(): Promise<FabricConfig[]>;
+  getFabric(name: string): Promise<FabricConfig | null>;
+  /** Creates or replaces a fabric. */
+  putFabric(fabric: FabricConfig): Promise<void>;
+  /** Deletes a fabric and everything stored for it. */
+  deleteFabric(name: string): Promise<boolean>;
+
+  // fabric objects (the inputs of FabricTables)
+  loadFabricObjects(fabric: string): Promise<MoRow[]>;
+  /** Upserts rows; rows whose attrs.status is 'deleted' are removed. With replaceClasses, first removes all rows of those classes. */
+  saveFabricObjects(fabric: string, rows: MoRow[], replaceClasses?: readonly string[]): Promise<void>;
+
+  // endpoints
+  writeBatch(batch: WriteBatch): Promise<void>;
+  getEndpoint(key: EndpointKey): Promise<EndpointState | null>;
+  /** Streams every endpoint of a fabric (for worker takeover and resync), in pages. */
+  scanEndpoints(fabric: string, pageSize?: number): AsyncIterable<EndpointState[]>;
+  listEndpoints(fabric: string | null, q: EndpointQuery): Promise<Page<EndpointState>>;
+  countEndpoints(fabric: string): Promise<{ total: number; active: number }>;
+  history(key: EndpointKey, limit: number): Promise<HistoryEvent[]>;
+  /** Removes endpoints with no local or remote learn deleted before the given time. Returns how many. */
+  purgeDeleted(fabric: string, deletedBefore: number): Promise<number>;
+
+  // findings
+  listFindings(fabric: string, kind: FindingKind, q: FindingQuery): Promise<Page<FindingRecord>>;
+  findingsForEndpoint(key: EndpointKey): Promise<FindingRecord[]>;
+  countFindings(fabric: string, since?: number): Promise<Record<FindingKind, number>>;
+
+  // users and tokens
+  getUser(username: string): Promise<UserRecord | null>;
+  putUser(user: UserRecord): Promise<void>;
+  countUsers(): Promise<number>;
+  putToken(token: TokenRecord): Promise<void>;
+  getToken(tokenHash: string): Promise<TokenRecord | null>;
+  deleteExpiredTokens(now: number): Promise<void>;
+
+  close(): Promise<void>;
+}
