@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'apic_unreachable' // no APIC address answered
   | 'parse_error' // a payload could not be parsed
   | 'store_error' // the store failed
+  | 'rate_limited' // too many requests (login attempts); added by the API engineer for HTTP 429
   | 'internal'; // a bug
 
 export class EptError extends Error {

@@ -125,6 +125,12 @@ export class FabricTables {
     this.version++;
   }
 
+  /** One stored object by dn (the merged attributes, for persisting a partial 'modified' event). */
+  // Added by the fabric subscriber: it saves the merged row after apply(), not the partial event.
+  row(dn: string): MoRow | undefined {
+    return this.rows.get(dn);
+  }
+
   /** Every stored object, for persisting the tables. */
   snapshot(): MoRow[] {
     return [...this.rows.values()];

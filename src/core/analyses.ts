@@ -1,0 +1,383 @@
+// The endpoint analyses: a pure function from (state, observation) to (new state, findings,
+// checks to confirm later). Semantics follow EPT (REFERENCE-aci.md); see docs/analyses.md.
+import { addressType } from './address.js';
+import type { FabricTables } from './fabric-tables.js';
+import type { FabricSettings } from './settings.js';
+import {
+  nodeMembers,
+  vpcPseudoNode,
+  type EndpointState,
+  type Finding,
+  type HistoryEvent,
+  type Location,
+  type NodeLearn,
+  type Observation,
+  type StaleReason,
+} from './types.js';
+
+/** What the analyses read besides the endpoint itself. */
+export interface AnalysisContext {
+  tables: FabricTables;
+  settings: FabricSettings;
+  /** Current sync epoch of the fabric (see EndpointSink.beginSync). */
+  epoch: number;
+}
+
+/** A finding that must still hold after a delay before it is reported. */
+export interface PendingCheck {
+  kind: 'offsubnet' | 'stale';
+  node: number;
+  reason?: StaleReason;
+  /** Seconds to wait before confirming. */
+  delay: number;
+}
+
+/** The outcome of one observation. */
+export interface ApplyResult {
+  /** The state changed and must be written. */
+  changed: boolean;
+  /** History row to store, null when nothing is stored (no change, or rapid). */
+  history: HistoryEvent | null;
+  /** Findings reported now (move, rapid). */
+  findings: Finding[];
+  /** Candidates to confirm after a delay (offsubnet, stale). */
+  checks: PendingCheck[];
+  /** The endpoint just stopped being rapid: refresh it from the APIC. */
+  refresh: boolean;
+}
+
+const BUCKET_MS = 15_000;
+const OFFSUBNET_SKIP = ['loopback', 'vtep', 'svi', 'psvi', 'cached', 'static'];
+const STALE_SKIP = ['bounce-to-proxy', 'loopback', 'vtep', 'svi', 'psvi', 'cached', 'static'];
+
+export function newEndpointState(obs: Observation): EndpointState {
+  return {
+    fabric: obs.fabric,
+    vnid: obs.vnid,
+    addr: obs.addr,
+    type: addressType(obs.addr),
+    learns: [],
+    current: null,
+    previous: null,
+    deletedTs: 0,
+    flags: { offsubnet: [], stale: [], rapidUntil: 0 },
+    lastMove: null,
+    rate: { bucketStart: 0, counts: [0, 0, 0, 0] },
+    rapidSkipped: 0,
+    ts: obs.ts,
+  };
+}
+
+function newLearn(node: number, ts: number): NodeLearn {
+  return {
+    node,
+    present: false,
+    flags: [],
+    ifId: '',
+    encap: '',
+    pcTag: 0,
+    bd: 0,
+    vrf: 0,
+    rwMac: '',
+    rwBd: 0,
+    remote: 0,
+    ts,
+    seq: 0,
+    seen: 0,
+    bindSeen: 0,
+  };
+}
+
+/** True when the learn is local to its node. */
+export function isLocal(l: NodeLearn): boolean {
+  return l.present && l.flags.includes('local');
+}
+
+/** The node a non-local learn points at, from its flags and interface (REFERENCE-aci.md, Location). */
+export function resolveRemote(l: NodeLearn, tables: FabricTables): number {
+  if (!l.present || l.flags.includes('local')) return 0;
+  if (l.flags.includes('cached') || l.flags.includes('vtep') || l.ifId === 'unspecified' || l.ifId === '') return 0;
+  if (l.flags.includes('peer-attached')) return tables.vpcPeer(l.node);
+  if (l.ifId.startsWith('tunnel')) return tables.tunnel(l.node, l.ifId)?.remote ?? 0;
+  return 0;
+}
+
+/** The location a local learn stands for (a vPC-attached learn is on the pair's pseudo-node). */
+export function locationOf(l: NodeLearn, tables: FabricTables): Location {
+  let node = l.node;
+  if (l.flags.includes('vpc-attached')) {
+    const peer = tables.vpcPeer(l.node);
+    if (peer) node = vpcPseudoNode(l.node, peer);
+  }
+  return {
+    node,
+    ifId: tables.vpcInterface(l.node, l.ifId),
+    encap: l.encap,
+    pcTag: l.pcTag,
+    rwMac: l.rwMac,
+    rwBd: l.rwBd,
+    ts: l.ts,
+  };
+}
+
+/** The latest local learn across nodes, or null. */
+export function currentLocation(s: EndpointState, tables: FabricTables): Location | null {
+  let best: NodeLearn | null = null;
+  for (const l of s.learns) if (isLocal(l) && (!best || l.ts > best.ts)) best = l;
+  return best ? locationOf(best, tables) : null;
+}
+
+/** True when two locations differ in what a move compares. */
+export function locationsDiffer(a: Location, b: Location, isIp: boolean): boolean {
+  if (a.node !== b.node || a.ifId !== b.ifId || a.encap !== b.encap || a.pcTag !== b.pcTag) return true;
+  if (!isIp) return false;
+  // An IP whose binding is not yet known is incomplete, not moved.
+  if (a.rwMac && b.rwMac && a.rwMac !== b.rwMac) return true;
+  return a.rwBd !== 0 && b.rwBd !== 0 && a.rwBd !== b.rwBd;
+}
+
+function sameLocation(a: Location, b: Location): boolean {
+  return !locationsDiffer(a, b, true) && a.rwMac === b.rwMac && a.rwBd === b.rwBd;
+}
+
+function rollRate(s: EndpointState, now: number): number {
+  const start = now - (now % BUCKET_MS);
+  const r = s.rate;
+  const shift = Math.min(4, Math.max(0, Math.round((start - r.bucketStart) / BUCKET_MS)));
+  if (shift > 0) {
+    for (let i = 0; i < 4; i++) r.counts[i] = i + shift < 4 ? (r.counts[i + shift] as number) : 0;
+    r.bucketStart = start;
+  }
+  r.counts[3]++;
+  return r.counts[0] + r.counts[1] + r.counts[2] + r.counts[3];
+}
+
+function mergeObservation(l: NodeLearn, obs: Observation): void {
+  if (obs.cls === 'binding') {
+    if (obs.status === 'deleted') {
+      l.rwMac = '';
+      l.rwBd = 0;
+    } else {
+      l.rwMac = obs.mac ?? l.rwMac;
+      l.rwBd = obs.bd ?? l.rwBd;
+    }
+    return;
+  }
+  if (obs.status === 'deleted') {
+    l.present = false;
+    l.flags = [];
+    l.remote = 0;
+    return;
+  }
+  l.present = true;
+  if (obs.flags) l.flags = obs.flags;
+  if (obs.ifId !== undefined) l.ifId = obs.ifId;
+  if (obs.encap !== undefined) l.encap = obs.encap;
+  if (obs.pcTag !== undefined) l.pcTag = obs.pcTag;
+  if (obs.bd !== undefined) l.bd = obs.bd;
+  if (obs.vrf !== undefined) l.vrf = obs.vrf;
+}
+
+function learnKey(l: NodeLearn): string {
+  return `${l.present}|${l.flags.join(',')}|${l.ifId}|${l.encap}|${l.pcTag}|${l.rwMac}|${l.rwBd}|${l.remote}`;
+}
+
+function historyOf(s: EndpointState, l: NodeLearn, obs: Observation): HistoryEvent {
+  return {
+    fabric: s.fabric,
+    vnid: s.vnid,
+    addr: s.addr,
+    node: l.node,
+    status: obs.status,
+    ts: obs.ts,
+    flags: l.flags,
+    ifId: l.ifId,
+    encap: l.encap,
+    pcTag: l.pcTag,
+    rwMac: l.rwMac,
+    rwBd: l.rwBd,
+    remote: l.remote,
+    seq: l.seq,
+  };
+}
+
+/**
+ * Applies one observation to an endpoint's state (mutating it) and runs the analyses.
+ * now is the processing time, used for the rapid window and relearn rule.
+ */
+export function applyObservation(s: EndpointState, obs: Observation, ctx: AnalysisContext, now: number): ApplyResult {
+  const { tables, settings } = ctx;
+  const result: ApplyResult = { changed: false, history: null, findings: [], checks: [], refresh: false };
+  let l = s.learns.find((x) => x.node === obs.node);
+  if (obs.fromQuery && l && l.ts > obs.ts) {
+    // A live event newer than this snapshot already set the learn: keep it, just mark it seen.
+    if (obs.cls === 'binding') l.bindSeen = ctx.epoch;
+    else l.seen = ctx.epoch;
+    return result;
+  }
+  if (!l) {
+    if (obs.status === 'deleted') return result;
+    l = newLearn(obs.node, obs.ts);
+    s.learns.push(l);
+  }
+  if (obs.cls === 'binding') l.bindSeen = ctx.epoch;
+  else l.seen = ctx.epoch;
+  // Every live event counts toward the rapid rate, changed or not (as EPT counts them).
+  const rate = obs.fromQuery ? 0 : rollRate(s, now);
+
+  const before = learnKey(l);
+  mergeObservation(l, obs);
+  l.remote = resolveRemote(l, tables);
+  if (learnKey(l) === before) return result;
+  l.seq++;
+  l.ts = obs.ts;
+  s.ts = obs.ts;
+  result.changed = true;
+
+  const wasRapid = s.flags.rapidUntil > 0;
+  if (wasRapid && now >= s.flags.rapidUntil) {
+    s.flags.rapidUntil = 0;
+    result.refresh = settings.refresh_rapid;
+  }
+  if (s.flags.rapidUntil > 0) {
+    s.rapidSkipped++;
+    s.current = currentLocation(s, tables);
+    return result;
+  }
+  if (settings.analyze_rapid && rate > settings.rapid_threshold) {
+    s.flags.rapidUntil = now + settings.rapid_holdtime * 1000;
+    result.findings.push(baseFinding(s, 'rapid', now, 0, { rate }));
+    s.current = currentLocation(s, tables);
+    return result;
+  }
+  result.history = historyOf(s, l, obs);
+  analyseMove(s, ctx, now, result);
+  result.checks = candidateChecks(s, ctx).filter((c) => !isFlagged(s, c));
+  clearResolvedFlags(s, ctx);
+  return result;
+}
+
+function baseFinding(s: EndpointState, kind: Finding['kind'], ts: number, node: number, extra: Partial<Finding>): Finding {
+  return { kind, fabric: s.fabric, vnid: s.vnid, addr: s.addr, type: s.type, ts, node, ...extra };
+}
+
+function analyseMove(s: EndpointState, ctx: AnalysisContext, now: number, result: ApplyResult): void {
+  const old = s.current;
+  const cur = currentLocation(s, ctx.tables);
+  s.current = cur;
+  if (!cur) {
+    if (old) {
+      s.previous = old;
+      s.deletedTs = now;
+    }
+    return;
+  }
+  let src = old;
+  if (!src && s.previous && now - s.deletedTs <= ctx.settings.relearn_window * 1000) src = s.previous;
+  s.deletedTs = 0;
+  if (!old) s.previous = null;
+  if (!src || !ctx.settings.analyze_move) return;
+  if (!locationsDiffer(src, cur, s.type !== 'mac')) return;
+  const last = s.lastMove;
+  if (last && sameLocation(last.src, src) && sameLocation(last.dst, cur)) return;
+  s.lastMove = { src, dst: cur };
+  result.findings.push(baseFinding(s, 'move', cur.ts, cur.node, { src, dst: cur }));
+}
+
+/** Offsubnet and stale conditions that hold now, per node. Used to schedule and to confirm. */
+export function candidateChecks(s: EndpointState, ctx: AnalysisContext): PendingCheck[] {
+  const out: PendingCheck[] = [];
+  const { settings, tables } = ctx;
+  if (settings.analyze_offsubnet && s.type !== 'mac') {
+    for (const l of s.learns) if (isOffsubnet(s, l, tables)) out.push({ kind: 'offsubnet', node: l.node, delay: settings.offsubnet_delay });
+  }
+  if (settings.analyze_stale) {
+    for (const l of s.learns) {
+      const reason = staleReason(s, l, ctx);
+      if (reason) {
+        const delay = reason === 'no-local' ? settings.stale_no_local_delay : settings.stale_delay;
+        out.push({ kind: 'stale', node: l.node, reason, delay });
+      }
+    }
+  }
+  return out;
+}
+
+function isOffsubnet(s: EndpointState, l: NodeLearn, tables: FabricTables): boolean {
+  if (!l.present || l.pcTag <= 1) return false;
+  if (l.flags.some((f) => OFFSUBNET_SKIP.includes(f))) return false;
+  const epg = tables.epg(l.vrf || s.vnid, l.pcTag);
+  if (!epg || !epg.bd) return false;
+  return !tables.bdContains(epg.bd, s.addr);
+}
+
+function staleReason(s: EndpointState, l: NodeLearn, ctx: AnalysisContext): StaleReason | null {
+  if (!l.present) return null;
+  if (l.flags.some((f) => STALE_SKIP.includes(f))) return null;
+  if (l.ifId.startsWith('tunnel') && ctx.tables.tunnel(l.node, l.ifId)?.proxy) return null;
+  const cur = s.current;
+  if (!cur) {
+    return l.remote !== 0 && ctx.settings.stale_no_local ? 'no-local' : null;
+  }
+  const members = nodeMembers(cur.node);
+  if (isLocal(l)) {
+    return !members.includes(l.node) && ctx.settings.stale_multiple_local ? 'multiple-local' : null;
+  }
+  if (l.remote === 0 || l.remote === cur.node || members.includes(l.remote)) return null;
+  // Bounce exception: the node pointed at itself bounces traffic on to the current location.
+  for (const rn of nodeMembers(l.remote)) {
+    const target = s.learns.find((x) => x.node === rn);
+    if (target?.present && target.flags.includes('bounce') && (target.remote === cur.node || members.includes(target.remote))) return null;
+  }
+  return 'remote';
+}
+
+function isFlagged(s: EndpointState, c: PendingCheck): boolean {
+  return (c.kind === 'offsubnet' ? s.flags.offsubnet : s.flags.stale).includes(c.node);
+}
+
+/** Drops confirmed flags whose condition no longer holds. */
+function clearResolvedFlags(s: EndpointState, ctx: AnalysisContext): void {
+  if (!s.flags.offsubnet.length && !s.flags.stale.length) return;
+  const now = candidateChecks(s, ctx);
+  const holds = (kind: PendingCheck['kind'], node: number): boolean => now.some((c) => c.kind === kind && c.node === node);
+  s.flags.offsubnet = s.flags.offsubnet.filter((n) => holds('offsubnet', n));
+  s.flags.stale = s.flags.stale.filter((n) => holds('stale', n));
+}
+
+/**
+ * Confirms a delayed check against the current state: if it still holds, flags the endpoint and
+ * returns the finding to record; otherwise null.
+ */
+export function confirmCheck(s: EndpointState, check: PendingCheck, ctx: AnalysisContext, now: number): Finding | null {
+  const holds = candidateChecks(s, ctx).find((c) => c.kind === check.kind && c.node === check.node);
+  if (!holds || isFlagged(s, holds)) return null;
+  const learn = s.learns.find((l) => l.node === check.node);
+  if (holds.kind === 'offsubnet') {
+    s.flags.offsubnet.push(check.node);
+    return baseFinding(s, 'offsubnet', now, check.node, { learn: learn ? { ...learn } : undefined });
+  }
+  s.flags.stale.push(check.node);
+  return baseFinding(s, 'stale', now, check.node, {
+    reason: holds.reason,
+    remote: learn?.remote ?? 0,
+    expected: s.current?.node ?? 0,
+    learn: learn ? { ...learn } : undefined,
+  });
+}
+
+/**
+ * Ends a sync: learns in scope that were not seen in this epoch (and not changed by an event since
+ * the sync began) get a synthesised delete. Returns the observations to apply.
+ */
+export function missedInSync(s: EndpointState, epoch: number, nodes: Set<number> | null, since: number, now: number): Observation[] {
+  const out: Observation[] = [];
+  for (const l of s.learns) {
+    if (nodes && !nodes.has(l.node)) continue;
+    if (l.ts >= since) continue;
+    const base = { fabric: s.fabric, node: l.node, vnid: s.vnid, addr: s.addr, status: 'deleted' as const, ts: now };
+    if (l.present && l.seen !== epoch) out.push({ ...base, cls: s.type === 'mac' ? 'mac' : 'ip' });
+    if (s.type !== 'mac' && l.rwMac && l.bindSeen !== epoch) out.push({ ...base, cls: 'binding' });
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+// Reading a fabric's classes from the APIC: the table classes into FabricTables, and the endpoint
+// classes into the pipeline between beginSync and endSync (the sink synthesises the deletes).
+import { TABLE_CLASSES, type FabricTables, type MoRow } from '../core/fabric-tables.js';
+import type { Observation } from '../core/types.js';
+import { ENDPOINT_CLASSES, toObservation, type ApicObject, type ParseProblem } from '../protocols/apic-objects.js';
+import type { EndpointSink } from '../pipeline/sink.js';
+import { queryClass } from './apic-query.js';
+import type { ApicGetter } from './apic-session.js';
+import type { BuildProgress } from './fabric-status.js';
+
+/** The endpoint classes, in the order they are read (MACs before the IPs that resolve to them). */
+export const ENDPOINT_CLASS_NAMES = Object.keys(ENDPOINT_CLASSES);
+
+/** What a read needs from its owner. */
+export interface SyncContext {
+  fabric: string;
+  apic: ApicGetter;
+  sink: EndpointSink;
+  pageSize?: number;
+  signal: AbortSignal;
+  now: () => number;
+  /** Progress per class; null when the read is not reported (per-node resync, refresh). */
+  progress: BuildProgress | null;
+  /** An object or entry that could not be used: counted and logged by the owner. */
+  parseError: (where: string, reason: string) => void;
+  /** Observations handed to the sink. */
+  submitted: (n: number) => void;
+}
+
+/** Persists table objects; with replaceClasses, replaces every stored object of those classes. */
+export type SaveObjects = (rows: MoRow[], replaceClasses?: string[]) => Promise<void>;
+
+function track(ctx: SyncContext, cls: string, read: number, total: number, done: boolean): void {
+  if (ctx.progress) ctx.progress.classes[cls] = { read, total, done };
+}
+
+function reportProblems(ctx: SyncContext, url: string, problems: ParseProblem[]): void {
+  for (const p of problems) ctx.parseError(`${url} ${p.where}`, p.message);
+}
+
+/** Reads every table class, replacing each in the tables and the store once it is fully read. */
+export async function readTableClasses(ctx: SyncContext, tables: FabricTables, save: SaveObjects): Promise<number> {
+  let count = 0;
+  for (const cls of TABLE_CLASSES) {
+    const rows: MoRow[] = [];
+    track(ctx, cls, 0, 0, false);
+    for await (const page of queryClass(ctx.apic, cls, { pageSize: ctx.pageSize, signal: ctx.signal })) {
+      reportProblems(ctx, page.url, page.problems);
+      for (const o of page.objects) {
+        const dn = o.attrs['dn'];
+        if (typeof dn !== 'string' || dn === '') ctx.parseError(page.url, `${o.cls} without dn`);
+        else rows.push({ cls: o.cls, dn, attrs: withoutStatus(o.attrs) });
+      }
+      track(ctx, cls, page.read, page.totalCount, false);
+    }
+    ctx.signal.throwIfAborted();
+    tables.replaceClasses([cls], rows);
+    await save(rows, [cls]);
+    track(ctx, cls, rows.length, ctx.progress?.classes[cls]?.total ?? rows.length, true);
+    count += rows.length;
+  }
+  return count;
+}
+
+function withoutStatus(attrs: Record<string, string>): Record<string, string> {
+  if (!('status' in attrs)) return attrs;
+  const copy = { ...attrs };
+  delete copy['status'];
+  return copy;
+}
+
+/** query-target-filter restricting a class to some nodes. */
+export function nodeFilter(cls: string, nodes: readonly number[]): string {
+  const parts = nodes.map((n) => `wcard(${cls}.dn,"/node-${n}/")`);
+  return parts.length === 1 ? (parts[0] ?? '') : `or(${parts.join(',')})`;
+}
+
+/**
+ * Converts query objects to observations stamped with the time the page was requested: the page
+ * shows the state as of then, and an event received later is newer and must win.
+ */
+export function toQueryObservations(ctx: SyncContext, objects: ApicObject[], ts: number, keep?: (o: Observation) => boolean): Observation[] {
+  const out: Observation[] = [];
+  for (const o of objects) {
+    const r = toObservation(ctx.fabric, o, ts);
+    if (!r.ok) {
+      ctx.parseError(o.attrs['dn'] ?? o.cls, r.reason);
+      continue;
+    }
+    if (keep && !keep(r.obs)) continue;
+    r.obs.fromQuery = true;
+    out.push(r.obs);
+  }
+  return out;
+}
+
+/** Streams one class query into the sink, page by page, awaiting each submit (backpressure). */
+export async function streamClass(ctx: SyncContext, cls: string, filter?: string, keep?: (o: Observation) => boolean): Promise<number> {
+  const pages = queryClass(ctx.apic, cls, { pageSize: ctx.pageSize, signal: ctx.signal, filter });
+  let submitted = 0;
+  track(ctx, cls, 0, 0, false);
+  for (;;) {
+    const ts = ctx.now();
+    const next = await pages.next();
+    if (next.done) break;
+    const page = next.value;
+    reportProblems(ctx, page.url, page.problems);
+    const batch = toQueryObservations(ctx, page.objects, ts, keep);
+    if (batch.length) {
+      await ctx.sink.submit(batch);
+      ctx.submitted(batch.length);
+      submitted += batch.length;
+    }
+    track(ctx, cls, page.read, page.totalCount, false);
+  }
+  const p = ctx.progress?.classes[cls];
+  track(ctx, cls, p?.read ?? 0, p?.total ?? 0, true);
+  return submitted;
+}
+
+/**
+ * Re-reads the endpoint classes of all nodes (null) or of some, between beginSync and endSync.
+ * An abort leaves the sync open; the next beginSync supersedes it (no deletes are synthesised).
+ */
+export async function readEndpointClasses(ctx: SyncContext, nodes: number[] | null): Promise<{ deleted: number; submitted: number }> {
+  const epoch = await ctx.sink.beginSync(ctx.fabric, nodes);
+  let submitted = 0;
+  for (const cls of ENDPOINT_CLASS_NAMES) {
+    submitted += await streamClass(ctx, cls, nodes ? nodeFilter(cls, nodes) : undefined);
+  }
+  ctx.signal.throwIfAborted();
+  const { deleted } = await ctx.sink.endSync(ctx.fabric, epoch);
+  return { deleted, submitted };
+}

@@ -1,0 +1,429 @@
+// The all-in-one pipeline: dispatcher, partition workers and watcher in one process.
+// Implements EndpointSink for the sources. Workers own their partitions' endpoint state in memory
+// (the truth) and write behind to the store in batched transactions.
+import type { Logger } from 'pino';
+import { applyObservation, confirmCheck, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
+import type { FabricTables } from '../core/fabric-tables.js';
+import type { FabricSettings } from '../core/settings.js';
+import type { EndpointState, Finding, HistoryEvent, Observation } from '../core/types.js';
+import type { Store } from '../store/store.js';
+import { DelayQueue } from './delay-queue.js';
+import { partitionOf } from './partition.js';
+import type { EndpointSink } from './sink.js';
+import type { PipelineMetrics } from './pipeline-metrics.js';
+
+export interface PipelineOptions {
+  store: Store;
+  logger: Logger;
+  metrics?: PipelineMetrics;
+  /** Number of partitions of the key space. */
+  partitions?: number;
+  /** Events held in queues before submit() waits (backpressure). */
+  queueCapacity?: number;
+  /** Events per write-behind transaction, at most. */
+  batchSize?: number;
+  /** Longest time a change waits before it is written, ms. */
+  flushInterval?: number;
+  /** Clock, ms (tests use fake time). */
+  now?: () => number;
+}
+
+/** A delayed confirmation waiting in the watcher. */
+interface WatchItem {
+  fabric: string;
+  vnid: number;
+  addr: string;
+  check: PendingCheck | { kind: 'rapid-end'; node: 0; delay: number };
+}
+
+interface FabricContext {
+  ctx: AnalysisContext;
+  syncs: Map<number, { nodes: Set<number> | null; since: number }>;
+}
+
+/** Listener for findings once they are recorded (notifications, live UI). */
+export type FindingListener = (f: Finding) => void;
+/** Listener for requests to re-read an endpoint from its source (rapid hold time over). */
+export type RefreshListener = (fabric: string, vnid: number, addr: string) => void;
+
+interface Partition {
+  queue: Observation[];
+  head: number;
+  states: Map<string, EndpointState>;
+}
+
+export class EndpointPipeline implements EndpointSink {
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly partitions: Partition[];
+  private readonly capacity: number;
+  private readonly batchSize: number;
+  private readonly flushInterval: number;
+  private readonly fabrics = new Map<string, FabricContext>();
+  private readonly watch = new DelayQueue<WatchItem>();
+  private readonly watching = new Set<string>();
+  private readonly findingListeners: FindingListener[] = [];
+  private readonly refreshListeners: RefreshListener[] = [];
+  private queued = 0;
+  private draining = false;
+  private waiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private dirty = new Map<string, EndpointState>();
+  private history: HistoryEvent[] = [];
+  private findings: Finding[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
+  readonly metrics: PipelineMetrics | undefined;
+
+  constructor(opts: PipelineOptions) {
+    this.store = opts.store;
+    this.log = opts.logger.child({ component: 'pipeline' });
+    this.now = opts.now ?? Date.now;
+    this.metrics = opts.metrics;
+    const p = Math.max(1, opts.partitions ?? 4);
+    this.partitions = Array.from({ length: p }, () => ({ queue: [], head: 0, states: new Map() }));
+    this.capacity = opts.queueCapacity ?? 100_000;
+    this.batchSize = opts.batchSize ?? 20_000;
+    this.flushInterval = opts.flushInterval ?? 50;
+  }
+
+  // ---- fabric lifecycle ----
+
+  /** Starts tracking a fabric: loads its endpoints from the store into the partitions. */
+  async attachFabric(fabric: string, tables: FabricTables, settings: FabricSettings): Promise<number> {
+    this.fabrics.set(fabric, { ctx: { tables, settings, epoch: 0 }, syncs: new Map() });
+    let loaded = 0;
+    for await (const page of this.store.scanEndpoints(fabric)) {
+      for (const s of page) {
+        this.partitionFor(s.fabric, s.vnid, s.addr).states.set(keyOf(s.fabric, s.vnid, s.addr), s);
+        this.rescheduleChecks(s);
+        loaded++;
+      }
+    }
+    this.log.info({ fabric, loaded }, 'fabric attached');
+    return loaded;
+  }
+
+  /** Stops tracking a fabric; committed state stays in the store. */
+  async detachFabric(fabric: string): Promise<void> {
+    await this.flush();
+    for (const p of this.partitions) for (const [k, s] of p.states) if (s.fabric === fabric) p.states.delete(k);
+    this.fabrics.delete(fabric);
+  }
+
+  updateSettings(fabric: string, settings: FabricSettings): void {
+    const f = this.fabrics.get(fabric);
+    if (f) f.ctx.settings = settings;
+  }
+
+  onFinding(l: FindingListener): void {
+    this.findingListeners.push(l);
+  }
+
+  onRefresh(l: RefreshListener): void {
+    this.refreshListeners.push(l);
+  }
+
+  /** Number of endpoints held in memory for a fabric. */
+  endpointCount(fabric?: string): number {
+    let n = 0;
+    for (const p of this.partitions) {
+      if (!fabric) n += p.states.size;
+      else for (const s of p.states.values()) if (s.fabric === fabric) n++;
+    }
+    return n;
+  }
+
+  /** The in-memory (authoritative) state of an endpoint. */
+  getState(fabric: string, vnid: number, addr: string): EndpointState | undefined {
+    return this.partitionFor(fabric, vnid, addr).states.get(keyOf(fabric, vnid, addr));
+  }
+
+  queueDepths(): number[] {
+    return this.partitions.map((p) => p.queue.length - p.head);
+  }
+
+  pendingChecks(): number {
+    return this.watch.size;
+  }
+
+  // ---- EndpointSink ----
+
+  async submit(batch: Observation[]): Promise<void> {
+    if (this.closed) return;
+    for (const o of batch) {
+      this.partitionFor(o.fabric, o.vnid, o.addr).queue.push(o);
+      this.metrics?.received(o.fabric);
+    }
+    this.queued += batch.length;
+    this.metrics?.setQueueDepth(this.queued);
+    this.scheduleDrain();
+    if (this.queued > this.capacity) await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  async beginSync(fabric: string, nodes: number[] | null): Promise<number> {
+    await this.idle();
+    const f = this.requireFabric(fabric);
+    const epoch = ++f.ctx.epoch;
+    f.syncs.set(epoch, { nodes: nodes ? new Set(nodes) : null, since: this.now() });
+    return epoch;
+  }
+
+  async endSync(fabric: string, epoch: number): Promise<{ deleted: number }> {
+    await this.idle();
+    const f = this.requireFabric(fabric);
+    const sync = f.syncs.get(epoch);
+    if (!sync) return { deleted: 0 };
+    f.syncs.delete(epoch);
+    const now = this.now();
+    const deletes: Observation[] = [];
+    for (const p of this.partitions) {
+      for (const s of p.states.values()) {
+        if (s.fabric === fabric) for (const o of missedInSync(s, epoch, sync.nodes, sync.since, now)) deletes.push(o);
+      }
+    }
+    if (deletes.length) {
+      this.log.info({ fabric, epoch, deletes: deletes.length }, 'sync: deleting learns that vanished');
+      await this.submit(deletes);
+    }
+    await this.flush();
+    return { deleted: deletes.length };
+  }
+
+  async flush(): Promise<void> {
+    await this.idle();
+    await this.writeOut();
+  }
+
+  /** Runs due watcher items now (tests and shutdown use it; normally a timer does). */
+  async runDueChecks(): Promise<number> {
+    const due = this.watch.popDue(this.now());
+    for (const item of due) this.confirm(item);
+    this.armWatchTimer();
+    if (due.length) await this.writeOut();
+    return due.length;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.flushTimer = this.watchTimer = null;
+  }
+
+  // ---- processing ----
+
+  private requireFabric(fabric: string): FabricContext {
+    const f = this.fabrics.get(fabric);
+    if (!f) throw new Error(`fabric ${fabric} is not attached to the pipeline`);
+    return f;
+  }
+
+  private partitionFor(fabric: string, vnid: number, addr: string): Partition {
+    return this.partitions[partitionOf(fabric, vnid, addr, this.partitions.length)] as Partition;
+  }
+
+  private scheduleDrain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    const chunk = 4096;
+    try {
+      for (const p of this.partitions) {
+        const end = Math.min(p.queue.length, p.head + chunk);
+        for (; p.head < end; p.head++) this.process(p, p.queue[p.head] as Observation);
+        if (p.head === p.queue.length) {
+          p.queue = [];
+          p.head = 0;
+        } else if (p.head > 65536) {
+          p.queue = p.queue.slice(p.head);
+          p.head = 0;
+        }
+      }
+    } catch (err) {
+      this.log.error({ err }, 'pipeline drain failed; continuing');
+    }
+    this.queued = this.partitions.reduce((n, p) => n + p.queue.length - p.head, 0);
+    this.metrics?.setQueueDepth(this.queued);
+    if (this.history.length + this.dirty.size >= this.batchSize) void this.writeOut();
+    else this.armFlushTimer();
+    if (this.queued <= this.capacity / 2) this.release(this.waiters);
+    if (this.queued > 0) {
+      setImmediate(() => this.drain());
+      return;
+    }
+    this.draining = false;
+    this.release(this.idleWaiters);
+  }
+
+  private release(list: (() => void)[]): void {
+    if (!list.length) return;
+    const l = list.splice(0);
+    for (const r of l) r();
+  }
+
+  private idle(): Promise<void> {
+    if (!this.draining && this.queued === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private process(p: Partition, o: Observation): void {
+    const f = this.fabrics.get(o.fabric);
+    if (!f) return;
+    const key = keyOf(o.fabric, o.vnid, o.addr);
+    let s = p.states.get(key);
+    if (!s) {
+      if (o.status === 'deleted') return;
+      s = newEndpointState(o);
+      p.states.set(key, s);
+    }
+    const now = this.now();
+    const r = applyObservation(s, o, f.ctx, now);
+    this.metrics?.processed(o.fabric);
+    if (!r.changed) return;
+    this.dirty.set(key, s);
+    if (r.history) this.history.push(r.history);
+    for (const fd of r.findings) this.record(fd);
+    for (const c of r.checks) this.schedule(s, c, now);
+    if (s.flags.rapidUntil > now && r.findings.some((x) => x.kind === 'rapid')) {
+      this.schedule(s, { kind: 'rapid-end', node: 0, delay: (s.flags.rapidUntil - now) / 1000 }, now);
+    }
+    if (r.refresh) this.requestRefresh(s);
+  }
+
+  private record(f: Finding): void {
+    this.findings.push(f);
+    this.metrics?.finding(f.fabric, f.kind);
+    for (const l of this.findingListeners) {
+      try {
+        l(f);
+      } catch (err) {
+        this.log.error({ err }, 'finding listener failed');
+      }
+    }
+  }
+
+  private requestRefresh(s: EndpointState): void {
+    for (const l of this.refreshListeners) {
+      try {
+        l(s.fabric, s.vnid, s.addr);
+      } catch (err) {
+        this.log.error({ err }, 'refresh listener failed');
+      }
+    }
+  }
+
+  private schedule(s: EndpointState, check: WatchItem['check'], now: number): void {
+    const id = `${keyOf(s.fabric, s.vnid, s.addr)}|${check.kind}|${check.node}`;
+    if (this.watching.has(id)) return;
+    this.watching.add(id);
+    this.watch.push(now + check.delay * 1000, { fabric: s.fabric, vnid: s.vnid, addr: s.addr, check });
+    this.armWatchTimer();
+  }
+
+  /** After a load from the store, pending conditions are scheduled again so no check is lost. */
+  private rescheduleChecks(s: EndpointState): void {
+    const f = this.fabrics.get(s.fabric);
+    if (!f) return;
+    const now = this.now();
+    for (const c of candidateChecks(s, f.ctx)) {
+      const flagged = (c.kind === 'offsubnet' ? s.flags.offsubnet : s.flags.stale).includes(c.node);
+      if (!flagged) this.schedule(s, c, now);
+    }
+    if (s.flags.rapidUntil > 0) this.schedule(s, { kind: 'rapid-end', node: 0, delay: Math.max(0, (s.flags.rapidUntil - now) / 1000) }, now);
+  }
+
+  private confirm(item: WatchItem): void {
+    const key = keyOf(item.fabric, item.vnid, item.addr);
+    this.watching.delete(`${key}|${item.check.kind}|${item.check.node}`);
+    const f = this.fabrics.get(item.fabric);
+    const s = this.partitionFor(item.fabric, item.vnid, item.addr).states.get(key);
+    if (!f || !s) return;
+    const now = this.now();
+    if (item.check.kind === 'rapid-end') {
+      if (s.flags.rapidUntil && now >= s.flags.rapidUntil) {
+        s.flags.rapidUntil = 0;
+        this.dirty.set(key, s);
+        if (f.ctx.settings.refresh_rapid) this.requestRefresh(s);
+      }
+      return;
+    }
+    const finding = confirmCheck(s, item.check, f.ctx, now);
+    if (finding) {
+      this.dirty.set(key, s);
+      this.record(finding);
+    }
+  }
+
+  private armWatchTimer(): void {
+    if (this.closed) return;
+    const due = this.watch.peekDue();
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = null;
+    if (due === null) return;
+    const wait = Math.max(0, Math.min(due - this.now(), 2_147_000_000));
+    this.watchTimer = setTimeout(() => {
+      this.watchTimer = null;
+      this.runDueChecks().catch((err: unknown) => this.log.error({ err }, 'watcher failed; continuing'));
+    }, wait);
+    this.watchTimer.unref();
+  }
+
+  private armFlushTimer(): void {
+    if (this.flushTimer || this.closed) return;
+    if (!this.dirty.size && !this.history.length && !this.findings.length) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.writeOut().catch((err: unknown) => this.log.error({ err }, 'write-behind failed'));
+    }, this.flushInterval);
+  }
+
+  /** Writes everything pending in one transaction; writes are serialised. */
+  private writeOut(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    const next = this.writing.then(async () => {
+      if (!this.dirty.size && !this.history.length && !this.findings.length) return;
+      const endpoints = [...this.dirty.values()];
+      const history = this.history;
+      const findings = this.findings;
+      this.dirty = new Map();
+      this.history = [];
+      this.findings = [];
+      const settings = this.fabrics.values().next().value?.ctx.settings;
+      const started = this.now();
+      try {
+        await this.store.writeBatch({
+          endpoints,
+          history,
+          findings,
+          historyCap: settings?.max_per_node_endpoint_events ?? 64,
+          findingCap: settings?.max_endpoint_events ?? 64,
+        });
+        this.metrics?.committed(history.length, endpoints.length, this.now() - started);
+      } catch (err) {
+        // Keep the data: put it back so the next write retries it.
+        for (const s of endpoints) this.dirty.set(keyOf(s.fabric, s.vnid, s.addr), s);
+        this.history = history.concat(this.history);
+        this.findings = findings.concat(this.findings);
+        this.log.error({ err }, 'store write failed; will retry');
+        throw err;
+      }
+    });
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function keyOf(fabric: string, vnid: number, addr: string): string {
+  return `${fabric}|${vnid}|${addr}`;
+}

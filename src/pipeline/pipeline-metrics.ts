@@ -1,0 +1,72 @@
+// Prometheus metrics of the pipeline (served at /metrics). Hot-path counts are plain numbers,
+// folded into the prom-client counters when scraped, so counting costs nothing per event.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { FindingKind } from '../core/types.js';
+
+type Counts = Map<string, number>;
+
+function bump(m: Counts, k: string, by = 1): void {
+  m.set(k, (m.get(k) ?? 0) + by);
+}
+
+/** A counter labelled by fabric whose value is taken from a plain map at scrape time. */
+function lazyCounter(registry: Registry, name: string, help: string, source: Counts): void {
+  const reported = new Map<string, number>();
+  new Counter({
+    name,
+    help,
+    labelNames: ['fabric'],
+    registers: [registry],
+    collect() {
+      for (const [fabric, v] of source) {
+        const delta = v - (reported.get(fabric) ?? 0);
+        if (delta > 0) this.inc({ fabric }, delta);
+        reported.set(fabric, v);
+      }
+    },
+  });
+}
+
+export class PipelineMetrics {
+  readonly counts = { received: new Map<string, number>(), processed: new Map<string, number>() };
+  private readonly findings: Counter<'fabric' | 'kind'>;
+  private readonly queueDepth: Gauge;
+  private readonly commitRows: Counter;
+  private readonly commitSeconds: Histogram;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    lazyCounter(registry, 'ept_events_received_total', 'Endpoint events received, per fabric', this.counts.received);
+    lazyCounter(registry, 'ept_events_processed_total', 'Endpoint events analysed, per fabric', this.counts.processed);
+    this.findings = new Counter({ name: 'ept_findings_total', help: 'Findings recorded, per fabric and kind', labelNames: ['fabric', 'kind'], registers });
+    this.queueDepth = new Gauge({ name: 'ept_queue_depth', help: 'Events waiting in the pipeline queues', registers });
+    this.commitRows = new Counter({ name: 'ept_store_history_rows_total', help: 'History rows committed to the store', registers });
+    this.commitSeconds = new Histogram({
+      name: 'ept_store_commit_seconds',
+      help: 'Duration of write-behind transactions',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+  }
+
+  received(fabric: string, n = 1): void {
+    bump(this.counts.received, fabric, n);
+  }
+
+  processed(fabric: string): void {
+    bump(this.counts.processed, fabric);
+  }
+
+  finding(fabric: string, kind: FindingKind): void {
+    this.findings.inc({ fabric, kind });
+  }
+
+  setQueueDepth(n: number): void {
+    this.queueDepth.set(n);
+  }
+
+  committed(historyRows: number, _endpoints: number, ms: number): void {
+    this.commitRows.inc(historyRows);
+    this.commitSeconds.observe(ms / 1000);
+  }
+}

@@ -1,0 +1,152 @@
+// The SQLite schema as an ordered list of migrations, applied once each and recorded in
+// schema_version. Never edit a shipped migration: append a new one.
+import { EptError } from '../core/errors.js';
+
+/** The subset of better-sqlite3 the migrator needs (keeps this file free of the driver's types). */
+export interface MigrationDb {
+  exec(sql: string): unknown;
+  prepare(sql: string): { get(...params: unknown[]): unknown; run(...params: unknown[]): unknown };
+  transaction(fn: () => void): () => void;
+}
+
+/** One schema step. */
+export interface Migration {
+  version: number;
+  /** What the step does, for the log and for whoever reads the schema_version table. */
+  description: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'fabrics, fabric objects, endpoints, history, findings, users, tokens',
+    sql: `
+      CREATE TABLE fabrics (
+        name TEXT PRIMARY KEY,
+        config TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE fabric_objects (
+        fabric TEXT NOT NULL,
+        dn TEXT NOT NULL,
+        cls TEXT NOT NULL,
+        attrs TEXT NOT NULL,
+        PRIMARY KEY (fabric, dn)
+      ) WITHOUT ROWID;
+      CREATE INDEX fabric_objects_cls ON fabric_objects (fabric, cls);
+
+      -- A rowid table with a unique key: states are large (JSON), which WITHOUT ROWID handles poorly.
+      -- Only the derived columns below are indexed; the upsert never rewrites fabric/vnid/addr/type,
+      -- so the key and type indexes are not touched when an endpoint is updated.
+      CREATE TABLE endpoints (
+        fabric TEXT NOT NULL,
+        vnid INTEGER NOT NULL,
+        addr TEXT NOT NULL,
+        type TEXT NOT NULL,
+        cur_node INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        deleted_ts INTEGER NOT NULL,
+        offsubnet INTEGER NOT NULL,
+        stale INTEGER NOT NULL,
+        deleted INTEGER NOT NULL,
+        rapid_until INTEGER NOT NULL,
+        gone_ts INTEGER NOT NULL,
+        state TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX endpoints_key ON endpoints (fabric, addr, vnid);
+      CREATE INDEX endpoints_type ON endpoints (fabric, type, addr, vnid);
+      -- Flagged endpoints are few: partial indexes make flag listings cheap without costing the
+      -- (many) unflagged writes more than a WHERE evaluation.
+      CREATE INDEX endpoints_offsubnet ON endpoints (fabric, addr, vnid) WHERE offsubnet = 1;
+      CREATE INDEX endpoints_stale ON endpoints (fabric, addr, vnid) WHERE stale = 1;
+      CREATE INDEX endpoints_rapid ON endpoints (fabric, addr, vnid) WHERE rapid_until > 0;
+      CREATE INDEX endpoints_deleted ON endpoints (fabric, addr, vnid) WHERE deleted = 1;
+      CREATE INDEX endpoints_gone ON endpoints (fabric, gone_ts) WHERE gone_ts > 0;
+
+      -- Capped by construction: slot = seq mod cap, written with INSERT OR REPLACE.
+      CREATE TABLE history (
+        fabric TEXT NOT NULL,
+        vnid INTEGER NOT NULL,
+        addr TEXT NOT NULL,
+        node INTEGER NOT NULL,
+        slot INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        flags TEXT NOT NULL,
+        if_id TEXT NOT NULL,
+        encap TEXT NOT NULL,
+        pc_tag INTEGER NOT NULL,
+        rw_mac TEXT NOT NULL,
+        rw_bd INTEGER NOT NULL,
+        remote INTEGER NOT NULL,
+        PRIMARY KEY (fabric, vnid, addr, node, slot)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE findings (
+        fabric TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        vnid INTEGER NOT NULL,
+        addr TEXT NOT NULL,
+        node INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        first_ts INTEGER NOT NULL,
+        last_ts INTEGER NOT NULL,
+        cap INTEGER NOT NULL,
+        last TEXT NOT NULL,
+        PRIMARY KEY (fabric, kind, vnid, addr, node)
+      ) WITHOUT ROWID;
+      CREATE INDEX findings_recent ON findings (fabric, kind, last_ts, vnid, addr, node);
+
+      -- The recent events of a finding record, capped like history (slot = seq mod cap), so adding
+      -- one event never rewrites the others.
+      CREATE TABLE finding_events (
+        fabric TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        vnid INTEGER NOT NULL,
+        addr TEXT NOT NULL,
+        node INTEGER NOT NULL,
+        slot INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        finding TEXT NOT NULL,
+        PRIMARY KEY (fabric, kind, vnid, addr, node, slot)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE tokens (
+        token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        expires_ts INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX tokens_expiry ON tokens (expires_ts);
+    `,
+  },
+];
+
+/** Applies the migrations not yet applied, each in its own transaction. Returns the final version. */
+export function migrateSqlite(db: MigrationDb, migrations: readonly Migration[] = SQLITE_MIGRATIONS): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, description TEXT NOT NULL, applied_ts INTEGER NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+  let current = row.v ?? 0;
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new EptError('store_error', `database schema version ${current} is newer than this ept supports (${latest})`);
+  }
+  const record = db.prepare('INSERT INTO schema_version (version, description, applied_ts) VALUES (?, ?, ?)');
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.description, Date.now());
+    })();
+    current = m.version;
+  }
+  return current;
+}

@@ -1,0 +1,559 @@
+// The Store port on SQLite (better-sqlite3): the default, all-in-one store. One file in WAL mode,
+// synchronous=NORMAL (a crash may lose the last transactions but never corrupts), prepared
+// statements, one transaction per write batch. Reads that build SQL from filters cache the
+// statement per filter shape.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { EptError } from '../core/errors.js';
+import type { MoRow } from '../core/fabric-tables.js';
+import type { EndpointKey, EndpointState, Finding, FindingKind, HistoryEvent } from '../core/types.js';
+import { endpointColumns, FINDING_KINDS, prefixRange } from './endpoint-columns.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { migrateSqlite } from './sqlite-schema.js';
+import type {
+  EndpointQuery,
+  FabricConfig,
+  FindingQuery,
+  FindingRecord,
+  Page,
+  Store,
+  TokenRecord,
+  UserRecord,
+  WriteBatch,
+} from './store.js';
+
+/** Options of openSqliteStore. */
+export interface SqliteStoreOptions {
+  /** Database file, created with its directory when missing; ':memory:' for a private in-memory store. */
+  path: string;
+  /** Page cache size in MiB (default 64). */
+  cacheMiB?: number;
+  logger?: Logger;
+}
+
+type Db = Database.Database;
+type Stmt = Database.Statement;
+
+const KIND_LIST = FINDING_KINDS.map((k) => `'${k}'`).join(',');
+
+interface FindingRow {
+  fabric: string;
+  kind: FindingKind;
+  vnid: number;
+  addr: string;
+  node: number;
+  type: FindingRecord['type'];
+  count: number;
+  first_ts: number;
+  last_ts: number;
+  cap: number;
+  last: string;
+}
+
+interface HistoryRow {
+  fabric: string;
+  vnid: number;
+  addr: string;
+  node: number;
+  seq: number;
+  ts: number;
+  status: HistoryEvent['status'];
+  flags: string;
+  if_id: string;
+  encap: string;
+  pc_tag: number;
+  rw_mac: string;
+  rw_bd: number;
+  remote: number;
+}
+
+/** Opens (creating and migrating when needed) a SQLite store. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const { path } = options;
+  let db: Db | undefined;
+  try {
+    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 64)}`);
+    db.pragma('temp_store = MEMORY');
+    const version = migrateSqlite(db);
+    options.logger?.debug({ path, version }, 'sqlite store open');
+    return new SqliteStore(db, path);
+  } catch (err) {
+    db?.close();
+    const why = err instanceof Error ? err.message : String(err);
+    throw new EptError('store_error', `cannot open SQLite store '${path}': ${why}`, { path }, { cause: err });
+  }
+}
+
+/** The SQLite Store. Create it with openSqliteStore. */
+export class SqliteStore implements Store {
+  private readonly stmts = new Map<string, Stmt>();
+  private readonly upsertEndpoint: Stmt;
+  private readonly putHistory: Stmt;
+  private readonly upsertFinding: Stmt;
+  private readonly putFindingEvent: Stmt;
+  private readonly writeTx: (b: WriteBatch) => void;
+
+  constructor(
+    private readonly db: Db,
+    private readonly path: string,
+  ) {
+    this.upsertEndpoint = db.prepare(
+      `INSERT INTO endpoints (fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (fabric, addr, vnid) DO UPDATE SET cur_node = excluded.cur_node, ts = excluded.ts,
+         deleted_ts = excluded.deleted_ts, offsubnet = excluded.offsubnet, stale = excluded.stale,
+         deleted = excluded.deleted, rapid_until = excluded.rapid_until, gone_ts = excluded.gone_ts,
+         state = excluded.state`,
+    );
+    this.putHistory = db.prepare(
+      `INSERT OR REPLACE INTO history (fabric, vnid, addr, node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.upsertFinding = db.prepare(
+      `INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last)
+       VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+       ON CONFLICT (fabric, kind, vnid, addr, node) DO UPDATE SET count = count + 1,
+         first_ts = min(first_ts, excluded.first_ts), cap = excluded.cap, type = excluded.type,
+         last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+         last_ts = max(last_ts, excluded.last_ts)
+       RETURNING count`,
+    );
+    this.putFindingEvent = db.prepare(
+      `INSERT OR REPLACE INTO finding_events (fabric, kind, vnid, addr, node, slot, seq, finding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.writeTx = db.transaction((b: WriteBatch) => this.applyBatch(b));
+  }
+
+  /** The database file (':memory:' for an in-memory store). */
+  get file(): string {
+    return this.path;
+  }
+
+  // ---- fabrics ----
+
+  listFabrics(): Promise<FabricConfig[]> {
+    return this.run('list fabrics', () =>
+      (this.stmt('SELECT config FROM fabrics ORDER BY name').all() as { config: string }[]).map(
+        (r) => JSON.parse(r.config) as FabricConfig,
+      ),
+    );
+  }
+
+  getFabric(name: string): Promise<FabricConfig | null> {
+    return this.run('get fabric', () => {
+      const r = this.stmt('SELECT config FROM fabrics WHERE name = ?').get(name) as { config: string } | undefined;
+      return r ? (JSON.parse(r.config) as FabricConfig) : null;
+    });
+  }
+
+  putFabric(fabric: FabricConfig): Promise<void> {
+    return this.run('put fabric', () => {
+      this.stmt('INSERT OR REPLACE INTO fabrics (name, config) VALUES (?, ?)').run(fabric.name, JSON.stringify(fabric));
+    });
+  }
+
+  deleteFabric(name: string): Promise<boolean> {
+    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events'];
+    return this.run('delete fabric', () =>
+      this.db.transaction(() => {
+        let removed = 0;
+        for (const t of tables) {
+          removed += this.stmt(`DELETE FROM ${t} WHERE ${t === 'fabrics' ? 'name' : 'fabric'} = ?`).run(name).changes;
+        }
+        return removed > 0;
+      })(),
+    );
+  }
+
+  // ---- fabric objects ----
+
+  loadFabricObjects(fabric: string): Promise<MoRow[]> {
+    return this.run('load fabric objects', () =>
+      (this.stmt('SELECT cls, dn, attrs FROM fabric_objects WHERE fabric = ?').all(fabric) as MoRowText[]).map((r) => ({
+        cls: r.cls,
+        dn: r.dn,
+        attrs: JSON.parse(r.attrs) as Record<string, string>,
+      })),
+    );
+  }
+
+  saveFabricObjects(fabric: string, rows: MoRow[], replaceClasses?: readonly string[]): Promise<void> {
+    const delCls = this.stmt('DELETE FROM fabric_objects WHERE fabric = ? AND cls = ?');
+    const del = this.stmt('DELETE FROM fabric_objects WHERE fabric = ? AND dn = ?');
+    const put = this.stmt('INSERT OR REPLACE INTO fabric_objects (fabric, dn, cls, attrs) VALUES (?, ?, ?, ?)');
+    return this.run('save fabric objects', () =>
+      this.db.transaction(() => {
+        for (const cls of replaceClasses ?? []) delCls.run(fabric, cls);
+        for (const r of rows) {
+          if (r.attrs['status'] === 'deleted') del.run(fabric, r.dn);
+          else put.run(fabric, r.dn, r.cls, JSON.stringify(r.attrs));
+        }
+      })(),
+    );
+  }
+
+  // ---- endpoints ----
+
+  writeBatch(batch: WriteBatch): Promise<void> {
+    if (!isCap(batch.historyCap) || !isCap(batch.findingCap)) {
+      return Promise.reject(
+        new EptError('bad_request', `write batch caps must be positive integers (historyCap ${batch.historyCap}, findingCap ${batch.findingCap})`),
+      );
+    }
+    return this.run('write batch', () => this.writeTx(batch));
+  }
+
+  private applyBatch(b: WriteBatch): void {
+    const ep = this.upsertEndpoint;
+    for (const s of b.endpoints) {
+      const c = endpointColumns(s);
+      ep.run(s.fabric, s.vnid, s.addr, s.type, c.curNode, s.ts, s.deletedTs, c.offsubnet, c.stale, c.deleted, s.flags.rapidUntil, c.goneTs, JSON.stringify(s));
+    }
+    const h = this.putHistory;
+    const cap = b.historyCap;
+    for (const e of b.history) {
+      h.run(e.fabric, e.vnid, e.addr, e.node, e.seq % cap, e.seq, e.ts, e.status, e.flags.join(','), e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote);
+    }
+    for (const f of b.findings) this.recordFinding(f, b.findingCap);
+  }
+
+  private recordFinding(f: Finding, cap: number): void {
+    const json = JSON.stringify(f);
+    const { count } = this.upsertFinding.get(f.fabric, f.kind, f.vnid, f.addr, f.node, f.type, f.ts, f.ts, cap, json) as { count: number };
+    this.putFindingEvent.run(f.fabric, f.kind, f.vnid, f.addr, f.node, count % cap, count, json);
+  }
+
+  getEndpoint(key: EndpointKey): Promise<EndpointState | null> {
+    return this.run('get endpoint', () => {
+      const r = this.stmt('SELECT state FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').get(key.fabric, key.addr, key.vnid) as
+        | { state: string }
+        | undefined;
+      return r ? (JSON.parse(r.state) as EndpointState) : null;
+    });
+  }
+
+  async *scanEndpoints(fabric: string, pageSize = 1000): AsyncIterable<EndpointState[]> {
+    const page = this.stmt(
+      'SELECT addr, vnid, state FROM endpoints WHERE fabric = ? AND (addr, vnid) > (?, ?) ORDER BY addr, vnid LIMIT ?',
+    );
+    let addr = '';
+    let vnid = -1;
+    for (;;) {
+      const rows = await this.run('scan endpoints', () => page.all(fabric, addr, vnid, pageSize) as EndpointRowText[]);
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1] as EndpointRowText;
+      addr = last.addr;
+      vnid = last.vnid;
+      yield rows.map((r) => JSON.parse(r.state) as EndpointState);
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  listEndpoints(fabric: string | null, q: EndpointQuery): Promise<Page<EndpointState>> {
+    return this.run('list endpoints', () => {
+      checkLimit(q.limit);
+      const after = q.cursor === undefined ? null : (decodeCursor(q.cursor, ['s', 'n', 's']) as [string, number, string]);
+      const fabrics = fabric !== null ? [fabric] : this.endpointFabrics();
+      let rows: EndpointRowText[] = [];
+      for (const f of fabrics) rows = rows.concat(this.endpointPage(f, q, after));
+      // Across fabrics each fabric's page is sorted; merge them on the cursor's full key.
+      if (fabrics.length > 1) rows.sort(compareEndpointRows);
+      const more = rows.length > q.limit;
+      const items = rows.slice(0, q.limit);
+      const tail = items[items.length - 1];
+      return {
+        items: items.map((r) => JSON.parse(r.state) as EndpointState),
+        nextCursor: more && tail ? encodeCursor([tail.addr, tail.vnid, tail.fabric]) : null,
+      };
+    });
+  }
+
+  /** One fabric's rows after the cursor (limit + 1, to know whether there is a next page). */
+  private endpointPage(fabric: string, q: EndpointQuery, after: [string, number, string] | null): EndpointRowText[] {
+    const where = ['fabric = ?'];
+    const params: (string | number)[] = [fabric];
+    if (q.type !== undefined) {
+      where.push('type = ?');
+      params.push(q.type);
+    }
+    switch (q.flag) {
+      case undefined:
+        break;
+      case 'offsubnet':
+      case 'stale':
+      case 'deleted':
+        where.push(`${q.flag} = 1`); // literal, so the partial index applies
+        break;
+      case 'active':
+        where.push('deleted = 0');
+        break;
+      case 'rapid':
+        where.push('rapid_until > 0 AND rapid_until > ?');
+        params.push(Date.now());
+        break;
+    }
+    const range = q.search === undefined ? null : prefixRange(q.search);
+    if (range) {
+      where.push('addr >= ? AND addr < ?');
+      params.push(range.lo, range.hi);
+    }
+    if (after) {
+      // Rows of a fabric sorting after the cursor's fabric may repeat the cursor's (addr, vnid).
+      where.push(fabric > after[2] ? '(addr, vnid) >= (?, ?)' : '(addr, vnid) > (?, ?)');
+      params.push(after[0], after[1]);
+    }
+    params.push(q.limit + 1);
+    const sql = `SELECT fabric, addr, vnid, state FROM endpoints WHERE ${where.join(' AND ')} ORDER BY addr, vnid LIMIT ?`;
+    return this.stmt(sql).all(...params) as EndpointRowText[];
+  }
+
+  /** Distinct fabrics of the endpoints table, by a skip scan of its key index (not a full scan). */
+  private endpointFabrics(): string[] {
+    const rows = this.stmt(
+      `WITH RECURSIVE f(name) AS (
+         SELECT (SELECT min(fabric) FROM endpoints)
+         UNION ALL SELECT (SELECT min(fabric) FROM endpoints WHERE fabric > f.name) FROM f WHERE f.name IS NOT NULL)
+       SELECT name FROM f WHERE name IS NOT NULL`,
+    ).all() as { name: string }[];
+    return rows.map((r) => r.name);
+  }
+
+  countEndpoints(fabric: string): Promise<{ total: number; active: number }> {
+    return this.run('count endpoints', () => {
+      const total = (this.stmt('SELECT count(*) AS n FROM endpoints WHERE fabric = ?').get(fabric) as { n: number }).n;
+      const deleted = (this.stmt('SELECT count(*) AS n FROM endpoints WHERE fabric = ? AND deleted = 1').get(fabric) as { n: number }).n;
+      return { total, active: total - deleted };
+    });
+  }
+
+  history(key: EndpointKey, limit: number): Promise<HistoryEvent[]> {
+    return this.run('read history', () => {
+      checkLimit(limit);
+      const rows = this.stmt(
+        'SELECT * FROM history WHERE fabric = ? AND vnid = ? AND addr = ? ORDER BY ts DESC, seq DESC, node LIMIT ?',
+      ).all(key.fabric, key.vnid, key.addr, limit) as HistoryRow[];
+      return rows.map(historyEvent);
+    });
+  }
+
+  purgeDeleted(fabric: string, deletedBefore: number): Promise<number> {
+    const find = this.stmt('SELECT rowid AS id, vnid, addr FROM endpoints WHERE fabric = ? AND gone_ts > 0 AND gone_ts < ?');
+    const delEp = this.stmt('DELETE FROM endpoints WHERE rowid = ?');
+    const delHist = this.stmt('DELETE FROM history WHERE fabric = ? AND vnid = ? AND addr = ?');
+    const delFind = this.stmt(`DELETE FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) AND vnid = ? AND addr = ?`);
+    const delEvents = this.stmt(`DELETE FROM finding_events WHERE fabric = ? AND kind IN (${KIND_LIST}) AND vnid = ? AND addr = ?`);
+    return this.run('purge deleted endpoints', () =>
+      this.db.transaction(() => {
+        const gone = find.all(fabric, deletedBefore) as { id: number; vnid: number; addr: string }[];
+        for (const g of gone) {
+          delHist.run(fabric, g.vnid, g.addr);
+          delFind.run(fabric, g.vnid, g.addr);
+          delEvents.run(fabric, g.vnid, g.addr);
+          delEp.run(g.id);
+        }
+        return gone.length;
+      })(),
+    );
+  }
+
+  // ---- findings ----
+
+  listFindings(fabric: string, kind: FindingKind, q: FindingQuery): Promise<Page<FindingRecord>> {
+    return this.run('list findings', () => {
+      checkLimit(q.limit);
+      const where = ['fabric = ?', 'kind = ?'];
+      const params: (string | number)[] = [fabric, kind];
+      if (q.since !== undefined) {
+        where.push('last_ts >= ?');
+        params.push(q.since);
+      }
+      if (q.node !== undefined) {
+        where.push('node = ?');
+        params.push(q.node);
+      }
+      const range = q.search === undefined ? null : prefixRange(q.search);
+      if (range) {
+        where.push('addr >= ? AND addr < ?');
+        params.push(range.lo, range.hi);
+      }
+      if (q.cursor !== undefined) {
+        where.push('(last_ts, vnid, addr, node) < (?, ?, ?, ?)');
+        params.push(...decodeCursor(q.cursor, ['n', 'n', 's', 'n']));
+      }
+      params.push(q.limit + 1);
+      const sql = `SELECT * FROM findings WHERE ${where.join(' AND ')} ORDER BY last_ts DESC, vnid DESC, addr DESC, node DESC LIMIT ?`;
+      const rows = this.stmt(sql).all(...params) as FindingRow[];
+      const page = rows.slice(0, q.limit);
+      const tail = page[page.length - 1];
+      return {
+        items: page.map((r) => this.findingRecord(r)),
+        nextCursor: rows.length > q.limit && tail ? encodeCursor([tail.last_ts, tail.vnid, tail.addr, tail.node]) : null,
+      };
+    });
+  }
+
+  findingsForEndpoint(key: EndpointKey): Promise<FindingRecord[]> {
+    return this.run('read endpoint findings', () => {
+      const rows = this.stmt(
+        `SELECT * FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) AND vnid = ? AND addr = ? ORDER BY last_ts DESC, kind, node`,
+      ).all(key.fabric, key.vnid, key.addr) as FindingRow[];
+      return rows.map((r) => this.findingRecord(r));
+    });
+  }
+
+  private findingRecord(r: FindingRow): FindingRecord {
+    const events = this.stmt(
+      `SELECT finding FROM finding_events WHERE fabric = ? AND kind = ? AND vnid = ? AND addr = ? AND node = ? AND seq > ?
+       ORDER BY seq DESC LIMIT ?`,
+    ).all(r.fabric, r.kind, r.vnid, r.addr, r.node, r.count - r.cap, r.cap) as { finding: string }[];
+    return {
+      fabric: r.fabric,
+      kind: r.kind,
+      vnid: r.vnid,
+      addr: r.addr,
+      type: r.type,
+      node: r.node,
+      count: r.count,
+      firstTs: r.first_ts,
+      lastTs: r.last_ts,
+      last: JSON.parse(r.last) as Finding,
+      events: events.map((e) => JSON.parse(e.finding) as Finding),
+    };
+  }
+
+  countFindings(fabric: string, since?: number): Promise<Record<FindingKind, number>> {
+    return this.run('count findings', () => {
+      const out: Record<FindingKind, number> = { move: 0, offsubnet: 0, stale: 0, rapid: 0 };
+      const rows = this.stmt(
+        `SELECT kind, count(*) AS n FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) AND last_ts >= ? GROUP BY kind`,
+      ).all(fabric, since ?? Number.MIN_SAFE_INTEGER) as { kind: FindingKind; n: number }[];
+      for (const r of rows) out[r.kind] = r.n;
+      return out;
+    });
+  }
+
+  // ---- users and tokens ----
+
+  getUser(username: string): Promise<UserRecord | null> {
+    return this.run('get user', () => {
+      const r = this.stmt('SELECT username, role, password_hash FROM users WHERE username = ?').get(username) as
+        | { username: string; role: UserRecord['role']; password_hash: string }
+        | undefined;
+      return r ? { username: r.username, role: r.role, passwordHash: r.password_hash } : null;
+    });
+  }
+
+  putUser(user: UserRecord): Promise<void> {
+    return this.run('put user', () => {
+      this.stmt('INSERT OR REPLACE INTO users (username, role, password_hash) VALUES (?, ?, ?)').run(user.username, user.role, user.passwordHash);
+    });
+  }
+
+  countUsers(): Promise<number> {
+    return this.run('count users', () => (this.stmt('SELECT count(*) AS n FROM users').get() as { n: number }).n);
+  }
+
+  putToken(token: TokenRecord): Promise<void> {
+    return this.run('put token', () => {
+      this.stmt('INSERT OR REPLACE INTO tokens (token_hash, username, expires_ts) VALUES (?, ?, ?)').run(
+        token.tokenHash,
+        token.username,
+        token.expiresTs,
+      );
+    });
+  }
+
+  getToken(tokenHash: string): Promise<TokenRecord | null> {
+    return this.run('get token', () => {
+      const r = this.stmt('SELECT token_hash, username, expires_ts FROM tokens WHERE token_hash = ?').get(tokenHash) as
+        | { token_hash: string; username: string; expires_ts: number }
+        | undefined;
+      return r ? { tokenHash: r.token_hash, username: r.username, expiresTs: r.expires_ts } : null;
+    });
+  }
+
+  deleteExpiredTokens(now: number): Promise<void> {
+    return this.run('delete expired tokens', () => {
+      this.stmt('DELETE FROM tokens WHERE expires_ts <= ?').run(now);
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+
+  // ---- plumbing ----
+
+  private stmt(sql: string): Stmt {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs synchronous driver work, turning driver failures into a store_error that names the file. */
+  private run<T>(what: string, fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      if (err instanceof EptError) return Promise.reject(err);
+      const why = err instanceof Error ? err.message : String(err);
+      return Promise.reject(new EptError('store_error', `SQLite store '${this.path}': ${what} failed: ${why}`, { path: this.path }, { cause: err }));
+    }
+  }
+}
+
+interface MoRowText {
+  cls: string;
+  dn: string;
+  attrs: string;
+}
+
+interface EndpointRowText {
+  fabric: string;
+  addr: string;
+  vnid: number;
+  state: string;
+}
+
+function compareEndpointRows(a: EndpointRowText, b: EndpointRowText): number {
+  if (a.addr !== b.addr) return a.addr < b.addr ? -1 : 1;
+  if (a.vnid !== b.vnid) return a.vnid - b.vnid;
+  return a.fabric < b.fabric ? -1 : a.fabric > b.fabric ? 1 : 0;
+}
+
+function historyEvent(r: HistoryRow): HistoryEvent {
+  return {
+    fabric: r.fabric,
+    vnid: r.vnid,
+    addr: r.addr,
+    node: r.node,
+    status: r.status,
+    ts: r.ts,
+    flags: r.flags === '' ? [] : r.flags.split(','),
+    ifId: r.if_id,
+    encap: r.encap,
+    pcTag: r.pc_tag,
+    rwMac: r.rw_mac,
+    rwBd: r.rw_bd,
+    remote: r.remote,
+    seq: r.seq,
+  };
+}
+
+function isCap(n: number): boolean {
+  return Number.isInteger(n) && n > 0;
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new EptError('bad_request', `limit must be a positive integer, got ${limit}`);
+}
