@@ -74,6 +74,8 @@ export class FabricSubscriber {
   private reconnects = 0;
   private liveInFlight = 0;
   private nodeQueue: Promise<void> = Promise.resolve();
+  /** Ends the current backoff wait (stop()). */
+  private wake: (() => void) | null = null;
   readonly counters: SubscriberCounters = { fullSyncs: 0, nodeResyncs: 0, gaps: 0, lastSyncDeleted: 0 };
 
   constructor(private readonly opts: FabricSubscriberOptions) {
@@ -96,7 +98,7 @@ export class FabricSubscriber {
     });
     this.tableEvents = new LiveTableEvents({
       tables: opts.tables,
-      save: (rows, classes) => this.save(rows, classes),
+      save: (rows) => this.save(rows),
       log: this.log,
       parseError: (where, reason) => this.parseError(where, reason),
       leafUp: (node) => this.scheduleNodeResync(node),
@@ -115,6 +117,7 @@ export class FabricSubscriber {
   async stop(): Promise<void> {
     this.stopped = true;
     this.run?.abort(new EptError('conflict', 'subscriber stopped'));
+    this.wake?.();
     this.socket?.close();
     await this.loop;
     await this.nodeQueue;
@@ -153,24 +156,26 @@ export class FabricSubscriber {
     while (!this.stopped) {
       const run = new AbortController();
       this.run = run;
+      let synced = false;
       try {
         await this.connectAndSync(run.signal, first);
+        synced = true;
         first = false;
         failures = 0;
         this.state = 'running';
         await new Promise<void>((resolve) => run.signal.addEventListener('abort', () => resolve(), { once: true }));
       } catch (err) {
         if (this.stopped) break;
-        if (!run.signal.aborted) {
-          failures++;
-          this.fail(err);
-          await this.sleep(Math.min(this.timing.backoffInitialMs * 2 ** (failures - 1), this.timing.backoffMaxMs));
-        }
+        failures++;
+        // A gap during the read is not an error by itself; a failed login or query is.
+        if (!run.signal.aborted) this.fail(err);
       } finally {
         this.socket?.close();
       }
-      if (!this.stopped && this.state !== 'error') this.state = first ? 'building' : 'resyncing';
-      this.reconnects += this.stopped ? 0 : 1;
+      if (this.stopped) break;
+      this.reconnects++;
+      if (!synced) await this.sleep(Math.min(this.timing.backoffInitialMs * 2 ** (failures - 1), this.timing.backoffMaxMs));
+      if (this.state !== 'error') this.state = first ? 'building' : 'resyncing';
     }
   }
 
@@ -181,10 +186,16 @@ export class FabricSubscriber {
     this.log.error({ err: message }, 'fabric sync failed; retrying');
   }
 
+  /** Waits, unless stop() comes first. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.run?.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      const done = (): void => {
+        clearTimeout(t);
+        this.wake = null;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wake = done;
     });
   }
 

@@ -1,0 +1,85 @@
+// Renders a simulated host into the endpoint objects leafs hold (epmMacEp, epmIpEp,
+// epmRsMacEpToIpEpAtt), with the DN shapes and attributes of a real leaf (REFERENCE-aci.md).
+import type { SimHost, SimLearn } from './endpoint-space.js';
+import type { FabricTopology, SimMo } from './fabric-topology.js';
+
+/** The endpoint classes the simulator generates. */
+export const EP_CLASSES = ['epmMacEp', 'epmIpEp', 'epmRsMacEpToIpEpAtt'] as const;
+export type EpClass = (typeof EP_CLASSES)[number];
+
+export function isEpClass(cls: string): cls is EpClass {
+  return cls === 'epmMacEp' || cls === 'epmIpEp' || cls === 'epmRsMacEpToIpEpAtt';
+}
+
+/** Which learns a class has on a node: the MAC class needs a MAC, the binding a local MAC and IP. */
+export function learnHas(cls: EpClass, host: SimHost, l: SimLearn): boolean {
+  if (cls === 'epmMacEp') return l.mac;
+  if (cls === 'epmIpEp') return l.ip && host.ip !== '';
+  return l.local && l.mac && l.ip && host.ip !== '';
+}
+
+export class EndpointRenderer {
+  constructor(private readonly topo: FabricTopology) {}
+
+  private ctx(l: SimLearn): { vrf: number; bd: number; encap: string; pcTag: number } {
+    const epg = this.topo.epgs[l.epg];
+    const bd = epg ? this.topo.bds[epg.bd] : undefined;
+    return { vrf: bd?.vrf ?? 0, bd: bd?.vnid ?? 0, encap: epg?.encap ?? '', pcTag: epg?.pcTag ?? 0 };
+  }
+
+  macDn(host: SimHost, l: SimLearn): string {
+    const c = this.ctx(l);
+    const enc = l.local ? `/vlan-[${c.encap}]` : '';
+    return `topology/pod-1/node-${l.node}/sys/ctx-[vxlan-${c.vrf}]/bd-[vxlan-${c.bd}]${enc}/db-ep/mac-${host.mac}`;
+  }
+
+  ipDn(host: SimHost, l: SimLearn): string {
+    const c = this.ctx(l);
+    const scope = l.local ? `/bd-[vxlan-${c.bd}]/vlan-[${c.encap}]` : '';
+    return `topology/pod-1/node-${l.node}/sys/ctx-[vxlan-${c.vrf}]${scope}/db-ep/ip-[${host.ip}]`;
+  }
+
+  /** Renders one class's object for one learn (the caller checked learnHas). */
+  render(cls: EpClass, host: SimHost, l: SimLearn): SimMo {
+    if (cls === 'epmRsMacEpToIpEpAtt') {
+      const tDn = this.ipDn(host, l);
+      return {
+        cls,
+        attrs: {
+          dn: `${this.macDn(host, l)}/rsmacEpToIpEpAtt-[${tDn}]`,
+          status: '',
+          tDn,
+          rType: 'mo',
+          stateQual: 'none',
+          tCl: 'epmIpEp',
+          state: 'formed',
+          forceResolve: 'no',
+          modTs: 'never',
+          tType: 'mo',
+          rn: '',
+          childAction: '',
+        },
+      };
+    }
+    const isMac = cls === 'epmMacEp';
+    let flags: string;
+    if (l.local) flags = isMac ? (l.vpc ? 'local,mac,vpc-attached' : 'local,mac') : l.vpc ? 'local,vpc-attached' : 'local';
+    else flags = isMac ? 'mac' : 'ip';
+    return {
+      cls,
+      attrs: {
+        dn: isMac ? this.macDn(host, l) : this.ipDn(host, l),
+        status: '',
+        addr: isMac ? host.mac : host.ip,
+        createTs: l.createTs,
+        name: '',
+        pcTag: String(this.ctx(l).pcTag),
+        flags,
+        modTs: 'never',
+        ifId: l.ifId,
+        rn: '',
+        childAction: '',
+      },
+    };
+  }
+}
