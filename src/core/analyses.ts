@@ -203,10 +203,12 @@ function historyOf(s: EndpointState, l: NodeLearn, obs: Observation): HistoryEve
 
 /**
  * Applies one observation to an endpoint's state (mutating it) and runs the analyses.
- * now is the processing time, used for the rapid window and relearn rule.
+ * processedAt is used only when the observation carries no time.
  */
-export function applyObservation(s: EndpointState, obs: Observation, ctx: AnalysisContext, now: number): ApplyResult {
+export function applyObservation(s: EndpointState, obs: Observation, ctx: AnalysisContext, processedAt: number): ApplyResult {
   const { tables, settings } = ctx;
+  // Rules are timed by the event, not by when it was processed, so a backlog changes nothing.
+  const now = obs.ts || processedAt;
   const result: ApplyResult = { changed: false, history: null, findings: [], checks: [], refresh: false };
   let l = s.learns.find((x) => x.node === obs.node);
   if (obs.fromQuery && l && l.ts > obs.ts) {

@@ -155,3 +155,21 @@ describe('EndpointPipeline', () => {
     await b.store.close();
   });
 });
+
+describe('retention', () => {
+  it('forgets endpoints gone longer than the retention age, in memory and in the store', async () => {
+    clock = T0;
+    const { store, p } = await setup();
+    await p.submit([mac(101, '00:00:00:00:00:e1'), mac(101, '00:00:00:00:00:e2')]);
+    clock += 1000;
+    await p.submit([mac(101, '00:00:00:00:00:e1', { status: 'deleted', ts: clock })]);
+    clock += 10 * 86_400_000;
+    const removed = await p.purgeDeleted('f', clock - 5 * 86_400_000);
+    expect(removed).toBe(1);
+    expect(p.getState('f', BD, '00:00:00:00:00:e1')).toBeUndefined();
+    expect(await store.getEndpoint({ fabric: 'f', vnid: BD, addr: '00:00:00:00:00:e1' })).toBeNull();
+    expect(p.getState('f', BD, '00:00:00:00:00:e2')?.current?.node).toBe(101);
+    await p.close();
+    await store.close();
+  });
+});

@@ -142,6 +142,20 @@ export class EndpointPipeline implements EndpointSink {
     return this.partitionFor(fabric, vnid, addr).states.get(keyOf(fabric, vnid, addr));
   }
 
+  /**
+   * Retention: forgets endpoints with no learn left that went away before the given time, in
+   * memory and in the store. Returns how many the store removed.
+   */
+  async purgeDeleted(fabric: string, before: number): Promise<number> {
+    await this.flush();
+    for (const p of this.partitions) {
+      for (const [k, s] of p.states) {
+        if (s.fabric === fabric && !s.learns.some((l) => l.present) && (s.deletedTs || s.ts) < before) p.states.delete(k);
+      }
+    }
+    return this.store.purgeDeleted(fabric, before);
+  }
+
   queueDepths(): number[] {
     return this.partitions.map((p) => p.queue.length - p.head);
   }

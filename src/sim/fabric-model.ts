@@ -268,7 +268,7 @@ export class FabricModel {
   learnVnids(l: SimLearn): { bd: number; vrf: number; encap: string; pcTag: number } {
     const epg = this.topo.epgs[l.epg];
     const bd = epg ? this.topo.bds[epg.bd] : undefined;
-    return { bd: bd?.vnid ?? 0, vrf: bd?.vrf ?? 0, encap: epg ? `vlan-[${epg.encap}]`.slice(6, -1) : '', pcTag: epg?.pcTag ?? 0 };
+    return { bd: bd?.vnid ?? 0, vrf: bd?.vrf ?? 0, encap: epg?.encap ?? '', pcTag: epg?.pcTag ?? 0 };
   }
 
   /** What every visible node holds for one endpoint key, as ept should see it after a resync. */

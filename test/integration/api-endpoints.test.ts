@@ -24,6 +24,7 @@ async function seed(): Promise<void> {
   }
   const eps: EndpointState[] = [];
   for (let i = 1; i <= 250; i++) eps.push(endpoint('fab1', BD, mac(i)));
+  eps.push(endpoint('fab1', BD, MAC1));
   eps.push(endpoint('fab1', VRF, '10.1.1.1', 101, { current: location(101, 'eth1/1', { rwMac: MAC1, rwBd: BD }) }));
   eps.push(endpoint('fab1', VRF, '10.1.1.2'));
   eps.push(endpoint('fab1', VRF, '10.1.2.5', 102, { flags: { offsubnet: [102], stale: [], rapidUntil: 0 }, learns: [learn(102)] }));
@@ -71,7 +72,7 @@ describe('endpoint listing', () => {
       pages++;
     } while (cursor);
     expect(pages).toBe(3);
-    expect(seen.size).toBe(250);
+    expect(seen.size).toBe(251);
   });
 
   it('defaults to 100 items, caps limit at 1000, and rejects a bad cursor', async () => {
@@ -97,7 +98,7 @@ describe('endpoint listing', () => {
       expect(r.body.items.map((e: { addr: string }) => e.addr), q).toEqual(['00:50:56:aa:00:01']);
     }
     const prefix = await get(`/api/v1/fabrics/fab1/endpoints?limit=1000&search=${encodeURIComponent('0050.56aa.00')}`);
-    expect(prefix.body.items).toHaveLength(255);
+    expect(prefix.body.items).toHaveLength(250);
     const ipPrefix = await get('/api/v1/fabrics/fab1/endpoints?search=10.1.1');
     expect(ipPrefix.body.items.map((e: { addr: string }) => e.addr)).toEqual(['10.1.1.1', '10.1.1.2']);
     const v6 = await get(`/api/v1/fabrics/fab1/endpoints?search=${encodeURIComponent('2001:DB8:0::1')}`);
@@ -175,7 +176,7 @@ describe('search across fabrics', () => {
     const paged = await get('/api/v1/search?q=0050.56aa&limit=200');
     expect(paged.body.items).toHaveLength(200);
     const rest = await get(`/api/v1/search?q=0050.56aa&limit=200&cursor=${encodeURIComponent(paged.body.nextCursor)}`);
-    expect(rest.body.items).toHaveLength(51);
+    expect(rest.body.items).toHaveLength(52);
     expect(rest.body.nextCursor).toBeNull();
   });
 

@@ -1,0 +1,84 @@
+// The composition root of `ept server` (all-in-one): picks the implementations (SQLite store,
+// in-memory pipeline), wires the roles together and serves the API.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { ensureAdmin } from '../api/auth.js';
+import { buildApp } from '../api/build-app.js';
+import { EndpointPipeline } from '../pipeline/endpoint-pipeline.js';
+import { PipelineMetrics } from '../pipeline/pipeline-metrics.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import { startDemoFabric, type DemoFabric } from './demo-fabric.js';
+import { FabricManager } from './fabric-manager.js';
+import { startRetention } from './retention.js';
+
+/** What the server needs from the validated configuration (src/config). */
+export interface ServerOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  /** Start the simulated demo fabric when no fabric is configured. */
+  demo: boolean;
+  adminPassword?: string;
+  tokenTtl: number;
+  partitions: number;
+  batchSize: number;
+  queueCapacity: number;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerOptions, logger?: Logger): Promise<RunningServer> {
+  const log = logger ?? pino({ level: config.logLevel });
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await openSqliteStore({ path: join(config.dataDir, 'ept.db') });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = new PipelineMetrics(registry);
+  const pipeline = new EndpointPipeline({
+    store,
+    logger: log,
+    metrics,
+    partitions: config.partitions,
+    batchSize: config.batchSize,
+    queueCapacity: config.queueCapacity,
+  });
+  const fabrics = new FabricManager({ store, pipeline, logger: log });
+
+  const generated = await ensureAdmin(store, { password: config.adminPassword, logger: log });
+  if (generated) {
+    process.stdout.write(`\nept: created user "admin" with password: ${generated}\n     (shown once; set EPT_ADMIN_PASSWORD to choose it)\n\n`);
+  }
+
+  let demo: DemoFabric | null = null;
+  if (config.demo && (await store.listFabrics()).length === 0) {
+    demo = await startDemoFabric({ store, logger: log });
+  }
+  await fabrics.startAll();
+  const retention = startRetention({ store, pipeline, logger: log });
+
+  const app = await buildApp({ store, fabrics, metrics: registry, logger: log, tokenTtl: 86_400 });
+  const address = await app.listen({ host: config.host, port: config.port });
+  log.info({ url: address, dataDir: config.dataDir, demo: Boolean(demo) }, 'ept server listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: address,
+    close() {
+      closing ??= (async () => {
+        retention.stop();
+        await app.close();
+        await fabrics.stopAll();
+        await pipeline.close();
+        await demo?.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
