@@ -15,6 +15,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   parse_error: 400,
   apic_error: 502,
   apic_unreachable: 504,
+  unreachable: 502,
   store_error: 503,
   internal: 500,
 };

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'parse_error' // a payload could not be parsed
   | 'store_error' // the store failed
   | 'rate_limited' // too many requests (login attempts); added by the API engineer for HTTP 429
+  | 'unreachable' // the ept server did not answer (CLI client); added by the API engineer
   | 'internal'; // a bug
 
 export class EptError extends Error {

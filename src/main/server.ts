@@ -62,7 +62,7 @@ export async function startServer(config: ServerOptions, logger?: Logger): Promi
   await fabrics.startAll();
   const retention = startRetention({ store, pipeline, logger: log });
 
-  const app = await buildApp({ store, fabrics, metrics: registry, logger: log, tokenTtl: 86_400 });
+  const app = await buildApp({ store, fabrics, metrics: registry, logger: log, tokenTtl: config.tokenTtl });
   const address = await app.listen({ host: config.host, port: config.port });
   log.info({ url: address, dataDir: config.dataDir, demo: Boolean(demo) }, 'ept server listening');
 

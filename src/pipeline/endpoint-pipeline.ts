@@ -423,7 +423,11 @@ export class EndpointPipeline implements EndpointSink {
           historyCap: settings?.max_per_node_endpoint_events ?? 64,
           findingCap: settings?.max_endpoint_events ?? 64,
         });
-        this.metrics?.committed(history.length, endpoints.length, this.now() - started);
+        if (this.metrics) {
+          const done = this.now();
+          this.metrics.committed(history.length, endpoints.length, done - started);
+          this.metrics.commitLatency(history.map((h) => h.ts), done);
+        }
       } catch (err) {
         // Keep the data: put it back so the next write retries it.
         for (const s of endpoints) this.dirty.set(keyOf(s.fabric, s.vnid, s.addr), s);

@@ -135,6 +135,7 @@ function endpointPart(model: FabricModel, cls: EpClass, filter: FilterExpr | nul
   // A general filter: every pre-selected object is rendered and tested.
   const scan = (visit: (mo: SimMo) => boolean): void => {
     for (let k = 0; k < total; k++) {
+      if (model.countObjects(at(k), cls, nodes) === 0) continue;
       const go = model.renderObjects(at(k), cls, nodes, (mo) => {
         if (scope && !scope(mo.attrs['dn'] ?? '')) return true;
         if (filter && !evalFilter(filter, cls, mo.attrs)) return true;
