@@ -87,8 +87,11 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function installAuth(app: FastifyInstance, store: Store): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!request.url.startsWith('/api/v1/')) return;
-    if (request.routeOptions.config.public === true || request.url.startsWith('/api/v1/docs')) return;
+    // Decide on the matched route template, not the raw URL, so no spelling of a path slips past.
+    // Unmatched requests (no template) answer 404 and reveal nothing.
+    const route = request.routeOptions.url;
+    if (!route?.startsWith('/api/v1/')) return;
+    if (request.routeOptions.config.public === true || route.startsWith('/api/v1/docs')) return;
     request.principal = await authenticate(store, request.headers.authorization);
     if (!READ_METHODS.has(request.method) && request.principal.role !== 'admin') {
       throw new EptError('forbidden', `role '${request.principal.role}' may not ${request.method} ${request.routeOptions.url ?? request.url}`);

@@ -58,7 +58,8 @@ export class ApiClient {
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
       });
     } catch (err) {
-      const why = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      const cause = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+      const why = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (err as Error).message;
       throw new EptError('unreachable', `cannot reach the ept server at ${this.server}: ${why}`, undefined, { cause: err });
     }
     const text = await res.text();

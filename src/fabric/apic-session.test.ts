@@ -2,14 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import selfsigned from 'selfsigned';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EptError } from '../core/errors.js';
 import { ApicSession } from './apic-session.js';
 import { MiniApic } from './mini-apic.testkit.js';
 
-function captureLogger(): { logger: pino.Logger; lines: string[] } {
+function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   return { logger: pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }), lines };
 }

@@ -42,7 +42,7 @@ async function open(extra: Partial<ApicSocketOptions> = {}): Promise<ApicSocket>
   return socket;
 }
 
-const mac = (n: number): Record<string, string> => ({
+const mac = (n: number): { dn: string; status: 'created' } => ({
   dn: `topology/pod-1/node-101/sys/ctx-[vxlan-2654208]/bd-[vxlan-15007713]/vlan-[vlan-101]/db-ep/mac-00:00:00:00:00:0${n}`,
   status: 'created',
 });

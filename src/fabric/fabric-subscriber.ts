@@ -1,11 +1,11 @@
 // One fabric's APIC subscriber: initial build, live events, resync after any gap, per-node resync
 // when a leaf comes back. It never restarts the fabric: it re-reads what may have been missed.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { EptError } from '../core/errors.js';
 import { TABLE_CLASSES, type FabricTables, type MoRow } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
-import type { Observation } from '../core/types.js';
-import { toObservation, type ApicObject } from '../protocols/apic-objects.js';
+import type { ApicObject } from '../protocols/apic-objects.js';
 import type { EndpointSink } from '../pipeline/sink.js';
 import type { FabricConfig } from '../store/store.js';
 import { subscribeClass } from './apic-query.js';
@@ -15,6 +15,7 @@ import { EventRate } from './event-rate.js';
 import type { BuildProgress, FabricState, FabricStatus } from './fabric-status.js';
 import { endpointRefreshQueries } from './endpoint-refresh.js';
 import { ENDPOINT_CLASS_NAMES, readEndpointClasses, readTableClasses, streamClass, type SaveObjects, type SyncContext } from './fabric-sync.js';
+import { LiveEndpointEvents } from './live-endpoint-events.js';
 import { LiveTableEvents } from './live-table-events.js';
 
 /** Timings, overridable for tests; defaults suit a production APIC. */
@@ -26,12 +27,17 @@ export interface SubscriberTiming {
   /** Overrides settings.subscription_refresh_time (seconds) when set. */
   subscriptionTimeoutSeconds?: number;
   pageSize?: number;
+  /** Live batches in flight at which the websocket reader is paused (backpressure). */
+  maxLiveInFlight: number;
 }
 
-const DEFAULT_TIMING: SubscriberTiming = { requestTimeoutMs: 30_000, backoffInitialMs: 1_000, backoffMaxMs: 60_000, pingIntervalMs: 15_000 };
-
-/** Live submits in flight above which the websocket reader is paused. */
-const MAX_LIVE_IN_FLIGHT = 64;
+const DEFAULT_TIMING: SubscriberTiming = {
+  requestTimeoutMs: 30_000,
+  backoffInitialMs: 1_000,
+  backoffMaxMs: 60_000,
+  pingIntervalMs: 15_000,
+  maxLiveInFlight: 64,
+};
 
 export interface FabricSubscriberOptions {
   config: FabricConfig;
@@ -68,11 +74,11 @@ export class FabricSubscriber {
   private state: FabricState = 'stopped';
   private build: BuildProgress | null = null;
   private lastError: FabricStatus['lastError'] = null;
-  private eventsReceived = 0;
-  private eventsProcessed = 0;
+  private readonly endpointEvents: LiveEndpointEvents;
+  /** Observations of query reads handed to the sink. */
+  private queryProcessed = 0;
   private parseErrors = 0;
   private reconnects = 0;
-  private liveInFlight = 0;
   private nodeQueue: Promise<void> = Promise.resolve();
   /** Ends the current backoff wait (stop()). */
   private wake: (() => void) | null = null;
@@ -96,6 +102,15 @@ export class FabricSubscriber {
       logger: this.log,
       onRenewed: (reason) => this.gap(`APIC session renewed: ${reason}`),
     });
+    this.endpointEvents = new LiveEndpointEvents({
+      fabric: this.fabric,
+      sink: opts.sink,
+      rate: this.rate,
+      now: this.now,
+      maxInFlight: this.timing.maxLiveInFlight,
+      parseError: (where, reason) => this.parseError(where, reason),
+      refused: (err) => this.gap(`the pipeline refused events: ${err.message}`),
+    });
     this.tableEvents = new LiveTableEvents({
       tables: opts.tables,
       save: (rows) => this.save(rows),
@@ -105,9 +120,10 @@ export class FabricSubscriber {
     });
   }
 
-  /** Starts the build and keeps the fabric in sync until stop(). */
+  /** Starts the build and keeps the fabric in sync until stop(). One start per instance. */
   start(): void {
     if (!this.stopped) return;
+    if (this.loop) throw new EptError('conflict', `subscriber of fabric ${this.fabric} was stopped; create a new one`);
     this.stopped = false;
     this.state = 'building';
     this.loop = this.runLoop().catch((err: unknown) => this.log.error({ err }, 'subscriber loop failed (bug)'));
@@ -142,8 +158,8 @@ export class FabricSubscriber {
         reconnects: this.reconnects,
       },
       eventRate: this.rate.rate(),
-      eventsReceived: this.eventsReceived,
-      eventsProcessed: this.eventsProcessed,
+      eventsReceived: this.endpointEvents.received,
+      eventsProcessed: this.endpointEvents.processed + this.queryProcessed,
       parseErrors: this.parseErrors + (s?.malformedFrames ?? 0),
     };
   }
@@ -155,6 +171,8 @@ export class FabricSubscriber {
     let first = true;
     while (!this.stopped) {
       const run = new AbortController();
+      // Every request of the run listens on this signal; up to 28 subscribe at once.
+      setMaxListeners(256, run.signal);
       this.run = run;
       let synced = false;
       try {
@@ -170,6 +188,8 @@ export class FabricSubscriber {
         // A gap during the read is not an error by itself; a failed login or query is.
         if (!run.signal.aborted) this.fail(err);
       } finally {
+        // Cancels what the run still has in flight (a hung request of a failed Promise.all).
+        if (!run.signal.aborted) run.abort(new EptError('conflict', 'run ended'));
         this.socket?.close();
       }
       if (this.stopped) break;
@@ -210,8 +230,9 @@ export class FabricSubscriber {
   }
 
   private async connectAndSync(signal: AbortSignal, first: boolean): Promise<void> {
-    // A previous failure may have marked the APIC suspect: login() then starts with the next URL.
-    if (!first || !this.session.loggedIn) await this.session.login();
+    // Always a fresh session: subscriptions of the old one are gone. A previous failure may have
+    // marked the APIC suspect, and login() then starts with the next URL (failover).
+    await this.session.login();
     signal.throwIfAborted();
     await this.openSocket(signal);
     const ctx = this.syncContext(signal, true);
@@ -241,7 +262,7 @@ export class FabricSubscriber {
     });
     this.socket = socket;
     await socket.open();
-    const onEndpoints = (objects: ApicObject[]): void => this.onEndpointEvents(objects);
+    const onEndpoints = (objects: ApicObject[]): void => this.endpointEvents.onEvents(objects, socket);
     const onTables = (objects: ApicObject[]): void => this.tableEvents.onEvents(objects);
     const subs = await Promise.all([
       ...ENDPOINT_CLASS_NAMES.map((cls) => subscribeClass(this.session, cls, { signal })),
@@ -261,43 +282,18 @@ export class FabricSubscriber {
       now: this.now,
       progress: withProgress ? this.build : null,
       parseError: (where, reason) => this.parseError(where, reason),
-      submitted: (n) => (this.eventsProcessed += n),
+      submitted: (n) => (this.queryProcessed += n),
     };
   }
 
   // ---- live events ----
 
-  /** One frame of endpoint events: one batch, stamped with its receipt time. */
-  private onEndpointEvents(objects: ApicObject[]): void {
-    const ts = this.now();
-    this.eventsReceived += objects.length;
-    this.rate.add(objects.length);
-    const batch: Observation[] = [];
-    for (const o of objects) {
-      const r = toObservation(this.fabric, o, ts);
-      if (r.ok) batch.push(r.obs);
-      else this.parseError(o.attrs['dn'] ?? o.cls, r.reason);
-    }
-    if (batch.length) this.submitLive(batch);
-  }
-
-  private submitLive(batch: Observation[]): void {
-    const socket = this.socket;
-    if (++this.liveInFlight === MAX_LIVE_IN_FLIGHT) socket?.pause();
-    this.opts.sink.submit(batch).then(
-      () => (this.eventsProcessed += batch.length),
-      (err: unknown) => {
-        this.log.error({ err }, 'submitting endpoint events failed');
-        this.gap(`pipeline refused events: ${(err as Error).message}`);
-      },
-    ).finally(() => {
-      if (this.liveInFlight-- === MAX_LIVE_IN_FLIGHT) socket?.resume();
-    });
-  }
-
   private parseError(where: string, reason: string): void {
     this.parseErrors++;
-    this.log.warn({ where, reason }, 'APIC object not usable');
+    // A fabric full of bad objects must not flood the log: the first ones, then one in a thousand.
+    if (this.parseErrors <= 100 || this.parseErrors % 1000 === 0) {
+      this.log.warn({ where, reason, parseErrors: this.parseErrors }, 'APIC object not usable');
+    }
   }
 
   private saveChain: Promise<void> = Promise.resolve();

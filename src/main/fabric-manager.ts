@@ -37,10 +37,10 @@ export class FabricManager implements FabricControl {
     });
   }
 
-  /** Starts every fabric marked autoStart. */
-  async startAll(): Promise<void> {
+  /** Starts every fabric marked autoStart (simulated ones only when asked). */
+  async startAll(opts: { includeSimulated: boolean }): Promise<void> {
     for (const f of await this.opts.store.listFabrics()) {
-      if (!f.autoStart) continue;
+      if (!f.autoStart || (f.simulated && !opts.includeSimulated)) continue;
       try {
         await this.start(f.name);
       } catch (err) {

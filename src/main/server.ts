@@ -56,10 +56,10 @@ export async function startServer(config: ServerOptions, logger?: Logger): Promi
   }
 
   let demo: DemoFabric | null = null;
-  if (config.demo && (await store.listFabrics()).length === 0) {
-    demo = await startDemoFabric({ store, logger: log });
-  }
-  await fabrics.startAll();
+  const hasRealFabric = (await store.listFabrics()).some((f) => !f.simulated);
+  if (config.demo && !hasRealFabric) demo = await startDemoFabric({ store, logger: log });
+  // A simulated fabric left from an earlier demo run points at a simulator that is gone.
+  await fabrics.startAll({ includeSimulated: demo !== null });
   const retention = startRetention({ store, pipeline, logger: log });
 
   const app = await buildApp({ store, fabrics, metrics: registry, logger: log, tokenTtl: config.tokenTtl });

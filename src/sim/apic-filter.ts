@@ -143,8 +143,10 @@ export function filterHint(f: FilterExpr | null, cls: string): FilterHint {
       let nodes: Set<number> | null = null;
       let addrs: string[] | null = null;
       for (const h of hs) {
-        if (h.nodes) nodes = nodes ? new Set([...nodes].filter((n) => h.nodes?.has(n))) : h.nodes;
-        if (h.addrs) addrs = addrs ? addrs.filter((a) => h.addrs?.includes(a)) : h.addrs;
+        const hn = h.nodes;
+        const ha = h.addrs;
+        if (hn) nodes = nodes ? new Set<number>([...nodes].filter((n: number) => hn.has(n))) : hn;
+        if (ha) addrs = addrs ? addrs.filter((a) => ha.includes(a)) : ha;
       }
       return { nodes, addrs, exact: hs.every((h) => h.exact) };
     }

@@ -175,8 +175,9 @@ export class FabricModel {
     this.version++;
     const fabricSt = state === 'down' ? 'inactive' : 'active';
     const modTs = new Date().toISOString().replace('Z', '+00:00');
-    if (mo) Object.assign(mo.attrs, { fabricSt, modTs });
-    this.emit([{ cls: 'fabricNode', attrs: { dn: `topology/pod-1/node-${node}`, status: 'modified', fabricSt, modTs } }]);
+    if (mo) Object.assign(mo.attrs, { fabricSt, modTs, adSt: state === 'down' ? 'off' : 'on' });
+    const adSt = state === 'down' ? 'off' : 'on';
+    this.emit([{ cls: 'fabricNode', attrs: { dn: `topology/pod-1/node-${node}`, status: 'modified', adSt, fabricSt, modTs, rn: '', childAction: '' } }]);
     if (state === 'up' && this.listeners.size > 0) this.emitNodeObjects(node);
   }
 

@@ -228,7 +228,7 @@ export class FabricTopology {
     for (let i = 0; i < this.leafs; i++) this.addNode(this.leafId(i), 'leaf');
     for (let s = 0; s < this.spines; s++) this.addNode(this.spineBase + s, 'spine');
     for (const mo of this.objects) for (const k of Object.keys(mo.attrs)) mo.attrs[k] = String(mo.attrs[k]);
-    this.add('fabricProtPol', { dn: 'uni/fabric/protpol', childAction: '', descr: '', name: 'default', pairT: 'explicit', modTs: SIM_TS });
+    this.add('fabricProtPol', { dn: 'uni/fabric/protpol', childAction: '', descr: '', lcOwn: 'local', modTs: SIM_TS, monPolDn: 'uni/fabric/monfab-default', name: 'default', ownerKey: '', ownerTag: '', pairT: 'explicit', uid: '0' });
     for (let k = 0; k < this.pairs; k++) {
       const g = `uni/fabric/protpol/expgep-vpc-domain-${k + 1}`;
       this.add('fabricExplicitGEp', { dn: g, childAction: '', id: String(k + 1), name: `vpc-domain-${k + 1}`, virtualIp: `${this.vip(k)}/32`, modTs: SIM_TS });
@@ -281,7 +281,7 @@ export class FabricTopology {
     this.bds.push(bd);
     this.add('fvBD', { dn, name: `bd${index + 1}`, bcastP: '225.0.0.16', pcTag: String(32770 + index), scope: String(vrfVnid), seg: String(vnid), childAction: '', modTs: SIM_TS });
     const subnet = (ip: string): void =>
-      this.add('fvSubnet', { dn: `${dn}/subnet-[${ip}]`, ip, ctrl: '', descr: '', name: '', preferred: 'no', scope: 'private', virtual: 'no', childAction: '', modTs: SIM_TS });
+      this.add('fvSubnet', { dn: `${dn}/subnet-[${ip}]`, ip, ctrl: '', descr: '', lcOwn: 'local', monPolDn: 'uni/tn-common/monepg-default', name: '', nameAlias: '', preferred: 'no', scope: 'private', uid: '15374', virtual: 'no', childAction: '', modTs: SIM_TS });
     subnet(`${intToV4(v4Base + 1)}/${32 - v4Bits}`);
     subnet(`2001:db8:1:${bd.v6Group}::1/64`);
     for (let g = 0; g < epgsPerBd; g++) {
@@ -289,7 +289,7 @@ export class FabricTopology {
       const epgDn = `${tn}/ap-app/epg-epg${ei + 1}`;
       this.epgs.push({ index: ei, dn: epgDn, pcTag: 49153 + ei, encap: `vlan-${101 + (ei % 3900)}`, bd: index });
       this.add('fvAEPg', { dn: epgDn, name: `epg${ei + 1}`, pcTag: String(49153 + ei), scope: String(vrfVnid), isAttrBasedEPg: 'no', childAction: '', modTs: SIM_TS });
-      this.add('fvRsBd', { dn: `${epgDn}/rsbd`, tDn: dn, tnFvBDName: `bd${index + 1}`, tCl: 'fvBD', tRn: `BD-bd${index + 1}`, state: 'formed', stateQual: 'none', tType: 'name', childAction: '', modTs: SIM_TS });
+      this.add('fvRsBd', { dn: `${epgDn}/rsbd`, childAction: '', forceResolve: 'yes', lcOwn: 'local', modTs: SIM_TS, monPolDn: 'uni/tn-common/monepg-default', rType: 'mo', state: 'formed', stateQual: 'none', tCl: 'fvBD', tContextDn: '', tDn: dn, tRn: `BD-bd${index + 1}`, tType: 'name', tnFvBDName: `bd${index + 1}`, uid: '0' });
     }
   }
 }

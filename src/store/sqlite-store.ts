@@ -8,10 +8,29 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { EptError } from '../core/errors.js';
 import type { MoRow } from '../core/fabric-tables.js';
-import type { EndpointKey, EndpointState, Finding, FindingKind, HistoryEvent } from '../core/types.js';
-import { endpointColumns, FINDING_KINDS, prefixRange } from './endpoint-columns.js';
-import { decodeCursor, encodeCursor } from './page-cursor.js';
+import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, HistoryEvent } from '../core/types.js';
+import { decodeEndpointState, encodeEndpointState } from './endpoint-codec.js';
+import { endpointColumns, FINDING_KINDS } from './endpoint-columns.js';
 import { migrateSqlite } from './sqlite-schema.js';
+import {
+  decodeEndpointCursor,
+  encodeEndpointCursor,
+  encodeFindingCursor,
+  endpointPageQuery,
+  findingPageQuery,
+  type EndpointCursor,
+} from './sql-listing.js';
+import {
+  checkLimit,
+  compareEndpointRows,
+  endpointFromRow,
+  findingRecord,
+  historyEvent,
+  isCap,
+  type EndpointRowText,
+  type FindingRow,
+  type HistoryRow,
+} from './store-rows.js';
 import type {
   EndpointQuery,
   FabricConfig,
@@ -37,37 +56,6 @@ type Db = Database.Database;
 type Stmt = Database.Statement;
 
 const KIND_LIST = FINDING_KINDS.map((k) => `'${k}'`).join(',');
-
-interface FindingRow {
-  fabric: string;
-  kind: FindingKind;
-  vnid: number;
-  addr: string;
-  node: number;
-  type: FindingRecord['type'];
-  count: number;
-  first_ts: number;
-  last_ts: number;
-  cap: number;
-  last: string;
-}
-
-interface HistoryRow {
-  fabric: string;
-  vnid: number;
-  addr: string;
-  node: number;
-  seq: number;
-  ts: number;
-  status: HistoryEvent['status'];
-  flags: string;
-  if_id: string;
-  encap: string;
-  pc_tag: number;
-  rw_mac: string;
-  rw_bd: number;
-  remote: number;
-}
 
 /** Opens (creating and migrating when needed) a SQLite store. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -213,7 +201,7 @@ export class SqliteStore implements Store {
     const ep = this.upsertEndpoint;
     for (const s of b.endpoints) {
       const c = endpointColumns(s);
-      ep.run(s.fabric, s.vnid, s.addr, s.type, c.curNode, s.ts, s.deletedTs, c.offsubnet, c.stale, c.deleted, s.flags.rapidUntil, c.goneTs, JSON.stringify(s));
+      ep.run(s.fabric, s.vnid, s.addr, s.type, c.curNode, s.ts, s.deletedTs, c.offsubnet, c.stale, c.deleted, s.flags.rapidUntil, c.goneTs, encodeEndpointState(s));
     }
     const h = this.putHistory;
     const cap = b.historyCap;
@@ -231,16 +219,16 @@ export class SqliteStore implements Store {
 
   getEndpoint(key: EndpointKey): Promise<EndpointState | null> {
     return this.run('get endpoint', () => {
-      const r = this.stmt('SELECT state FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').get(key.fabric, key.addr, key.vnid) as
-        | { state: string }
+      const r = this.stmt('SELECT type, state FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').get(key.fabric, key.addr, key.vnid) as
+        | { type: EndpointType; state: string }
         | undefined;
-      return r ? (JSON.parse(r.state) as EndpointState) : null;
+      return r ? decodeEndpointState(key, r.type, r.state) : null;
     });
   }
 
   async *scanEndpoints(fabric: string, pageSize = 1000): AsyncIterable<EndpointState[]> {
     const page = this.stmt(
-      'SELECT addr, vnid, state FROM endpoints WHERE fabric = ? AND (addr, vnid) > (?, ?) ORDER BY addr, vnid LIMIT ?',
+      'SELECT fabric, addr, vnid, type, state FROM endpoints WHERE fabric = ? AND (addr, vnid) > (?, ?) ORDER BY addr, vnid LIMIT ?',
     );
     let addr = '';
     let vnid = -1;
@@ -250,7 +238,7 @@ export class SqliteStore implements Store {
       const last = rows[rows.length - 1] as EndpointRowText;
       addr = last.addr;
       vnid = last.vnid;
-      yield rows.map((r) => JSON.parse(r.state) as EndpointState);
+      yield rows.map(endpointFromRow);
       if (rows.length < pageSize) return;
     }
   }
@@ -258,7 +246,7 @@ export class SqliteStore implements Store {
   listEndpoints(fabric: string | null, q: EndpointQuery): Promise<Page<EndpointState>> {
     return this.run('list endpoints', () => {
       checkLimit(q.limit);
-      const after = q.cursor === undefined ? null : (decodeCursor(q.cursor, ['s', 'n', 's']) as [string, number, string]);
+      const after = decodeEndpointCursor(q.cursor);
       const fabrics = fabric !== null ? [fabric] : this.endpointFabrics();
       let rows: EndpointRowText[] = [];
       for (const f of fabrics) rows = rows.concat(this.endpointPage(f, q, after));
@@ -268,48 +256,15 @@ export class SqliteStore implements Store {
       const items = rows.slice(0, q.limit);
       const tail = items[items.length - 1];
       return {
-        items: items.map((r) => JSON.parse(r.state) as EndpointState),
-        nextCursor: more && tail ? encodeCursor([tail.addr, tail.vnid, tail.fabric]) : null,
+        items: items.map(endpointFromRow),
+        nextCursor: more && tail ? encodeEndpointCursor(tail) : null,
       };
     });
   }
 
   /** One fabric's rows after the cursor (limit + 1, to know whether there is a next page). */
-  private endpointPage(fabric: string, q: EndpointQuery, after: [string, number, string] | null): EndpointRowText[] {
-    const where = ['fabric = ?'];
-    const params: (string | number)[] = [fabric];
-    if (q.type !== undefined) {
-      where.push('type = ?');
-      params.push(q.type);
-    }
-    switch (q.flag) {
-      case undefined:
-        break;
-      case 'offsubnet':
-      case 'stale':
-      case 'deleted':
-        where.push(`${q.flag} = 1`); // literal, so the partial index applies
-        break;
-      case 'active':
-        where.push('deleted = 0');
-        break;
-      case 'rapid':
-        where.push('rapid_until > 0 AND rapid_until > ?');
-        params.push(Date.now());
-        break;
-    }
-    const range = q.search === undefined ? null : prefixRange(q.search);
-    if (range) {
-      where.push('addr >= ? AND addr < ?');
-      params.push(range.lo, range.hi);
-    }
-    if (after) {
-      // Rows of a fabric sorting after the cursor's fabric may repeat the cursor's (addr, vnid).
-      where.push(fabric > after[2] ? '(addr, vnid) >= (?, ?)' : '(addr, vnid) > (?, ?)');
-      params.push(after[0], after[1]);
-    }
-    params.push(q.limit + 1);
-    const sql = `SELECT fabric, addr, vnid, state FROM endpoints WHERE ${where.join(' AND ')} ORDER BY addr, vnid LIMIT ?`;
+  private endpointPage(fabric: string, q: EndpointQuery, after: EndpointCursor | null): EndpointRowText[] {
+    const { sql, params } = endpointPageQuery(fabric, q, after, Date.now());
     return this.stmt(sql).all(...params) as EndpointRowText[];
   }
 
@@ -367,33 +322,13 @@ export class SqliteStore implements Store {
   listFindings(fabric: string, kind: FindingKind, q: FindingQuery): Promise<Page<FindingRecord>> {
     return this.run('list findings', () => {
       checkLimit(q.limit);
-      const where = ['fabric = ?', 'kind = ?'];
-      const params: (string | number)[] = [fabric, kind];
-      if (q.since !== undefined) {
-        where.push('last_ts >= ?');
-        params.push(q.since);
-      }
-      if (q.node !== undefined) {
-        where.push('node = ?');
-        params.push(q.node);
-      }
-      const range = q.search === undefined ? null : prefixRange(q.search);
-      if (range) {
-        where.push('addr >= ? AND addr < ?');
-        params.push(range.lo, range.hi);
-      }
-      if (q.cursor !== undefined) {
-        where.push('(last_ts, vnid, addr, node) < (?, ?, ?, ?)');
-        params.push(...decodeCursor(q.cursor, ['n', 'n', 's', 'n']));
-      }
-      params.push(q.limit + 1);
-      const sql = `SELECT * FROM findings WHERE ${where.join(' AND ')} ORDER BY last_ts DESC, vnid DESC, addr DESC, node DESC LIMIT ?`;
+      const { sql, params } = findingPageQuery(fabric, kind, q);
       const rows = this.stmt(sql).all(...params) as FindingRow[];
       const page = rows.slice(0, q.limit);
       const tail = page[page.length - 1];
       return {
         items: page.map((r) => this.findingRecord(r)),
-        nextCursor: rows.length > q.limit && tail ? encodeCursor([tail.last_ts, tail.vnid, tail.addr, tail.node]) : null,
+        nextCursor: rows.length > q.limit && tail ? encodeFindingCursor(tail) : null,
       };
     });
   }
@@ -412,19 +347,10 @@ export class SqliteStore implements Store {
       `SELECT finding FROM finding_events WHERE fabric = ? AND kind = ? AND vnid = ? AND addr = ? AND node = ? AND seq > ?
        ORDER BY seq DESC LIMIT ?`,
     ).all(r.fabric, r.kind, r.vnid, r.addr, r.node, r.count - r.cap, r.cap) as { finding: string }[];
-    return {
-      fabric: r.fabric,
-      kind: r.kind,
-      vnid: r.vnid,
-      addr: r.addr,
-      type: r.type,
-      node: r.node,
-      count: r.count,
-      firstTs: r.first_ts,
-      lastTs: r.last_ts,
-      last: JSON.parse(r.last) as Finding,
-      events: events.map((e) => JSON.parse(e.finding) as Finding),
-    };
+    return findingRecord(
+      r,
+      events.map((e) => e.finding),
+    );
   }
 
   countFindings(fabric: string, since?: number): Promise<Record<FindingKind, number>> {
@@ -516,44 +442,4 @@ interface MoRowText {
   cls: string;
   dn: string;
   attrs: string;
-}
-
-interface EndpointRowText {
-  fabric: string;
-  addr: string;
-  vnid: number;
-  state: string;
-}
-
-function compareEndpointRows(a: EndpointRowText, b: EndpointRowText): number {
-  if (a.addr !== b.addr) return a.addr < b.addr ? -1 : 1;
-  if (a.vnid !== b.vnid) return a.vnid - b.vnid;
-  return a.fabric < b.fabric ? -1 : a.fabric > b.fabric ? 1 : 0;
-}
-
-function historyEvent(r: HistoryRow): HistoryEvent {
-  return {
-    fabric: r.fabric,
-    vnid: r.vnid,
-    addr: r.addr,
-    node: r.node,
-    status: r.status,
-    ts: r.ts,
-    flags: r.flags === '' ? [] : r.flags.split(','),
-    ifId: r.if_id,
-    encap: r.encap,
-    pcTag: r.pc_tag,
-    rwMac: r.rw_mac,
-    rwBd: r.rw_bd,
-    remote: r.remote,
-    seq: r.seq,
-  };
-}
-
-function isCap(n: number): boolean {
-  return Number.isInteger(n) && n > 0;
-}
-
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1) throw new EptError('bad_request', `limit must be a positive integer, got ${limit}`);
 }

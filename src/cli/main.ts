@@ -1,0 +1,117 @@
+// The `ept` executable: server, simulator and client subcommands.
+import { Command, CommanderError } from 'commander';
+import { EptError } from '../core/errors.js';
+import { loadServerConfig, type ServerConfig, type ServerFlags } from '../config/server-config.js';
+import { addClientCommands } from './client-commands.js';
+import { processIo, type CliIo } from './cli-io.js';
+
+/**
+ * What the CLI needs from the rest of ept, loaded lazily so client commands start fast and the CLI
+ * typechecks before those modules exist. Expected:
+ *   startServer(config: ServerConfig): Promise<{ close(): Promise<void>; url: string }>  (src/main/server.ts)
+ *   runSimFabricCommand(options): Promise<void>                                           (src/sim/index.ts)
+ */
+export interface CliDeps {
+  startServer(config: ServerConfig): Promise<{ close(): Promise<void>; url: string }>;
+  runSimFabricCommand(options: Record<string, unknown>): Promise<void>;
+}
+
+// The module paths are in variables so tsc does not require the modules to exist yet.
+const SERVER_MODULE = '../main/server.js';
+const SIM_MODULE = '../sim/index.js';
+
+export const defaultDeps: CliDeps = {
+  async startServer(config) {
+    const m = (await import(SERVER_MODULE)) as Pick<CliDeps, 'startServer'>;
+    return m.startServer(config);
+  },
+  async runSimFabricCommand(options) {
+    const m = (await import(SIM_MODULE)) as Pick<CliDeps, 'runSimFabricCommand'>;
+    return m.runSimFabricCommand(options);
+  },
+};
+
+/** Waits for SIGINT/SIGTERM, then closes the server. */
+function closeOnSignal(server: { close(): Promise<void> }, io: CliIo): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (sig: string) => {
+      io.err(`ept: ${sig}: shutting down`);
+      server.close().then(resolve, (err: unknown) => {
+        io.err(`ept: internal: shutdown failed: ${(err as Error).message}`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+export function buildProgram(io: CliIo, deps: CliDeps = defaultDeps): Command {
+  const program = new Command('ept')
+    .description('endpoint tracker for Cisco ACI fabrics')
+    .option('--server <url>', 'ept server URL (EPT_SERVER; default http://127.0.0.1:8080)')
+    .option('--token <token>', 'API token (EPT_TOKEN)')
+    .option('--user <name>', 'log in with this user instead of a token')
+    .option('--password <password>', 'password for --user')
+    .option('--json', 'print JSON instead of tables')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  program
+    .command('server')
+    .description('run the ept server (API, UI, fabric subscribers, workers) in this process')
+    .option('--data-dir <dir>', 'data directory (EPT_DATA_DIR; default ./data)')
+    .option('--host <addr>', 'listen address (EPT_HOST; default 127.0.0.1, use 0.0.0.0 to expose)')
+    .option('--port <port>', 'listen port (EPT_PORT; default 8080)')
+    .option('--config <file>', 'YAML or JSON config file (EPT_CONFIG)')
+    .option('--no-demo', 'do not start the simulated demo fabric when no fabric is configured')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (EPT_LOG_LEVEL)')
+    .action(async (o: ServerFlags, cmd: Command) => {
+      const config = loadServerConfig({ flags: serverFlags(o, cmd) });
+      const server = await deps.startServer(config);
+      io.err(`ept: listening on ${server.url}`);
+      await closeOnSignal(server, io);
+    });
+
+  program
+    .command('sim')
+    .description('simulators')
+    .command('fabric')
+    .description('run a simulated APIC (REST + websocket) for demos and tests')
+    .option('--host <addr>', 'listen address', '127.0.0.1')
+    .option('--port <port>', 'listen port (0 picks one)', '0')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (o: Record<string, unknown>, cmd: Command) => {
+      await deps.runSimFabricCommand({ ...o, args: cmd.args });
+    });
+
+  addClientCommands(program, io);
+  return program;
+}
+
+/** Only flags given on the command line: commander fills --no-demo's default, which must not override EPT_DEMO. */
+export function serverFlags(o: ServerFlags, cmd: Command): ServerFlags {
+  const flags: ServerFlags = {};
+  for (const k of ['dataDir', 'host', 'port', 'logLevel', 'config'] as const) if (o[k] !== undefined) flags[k] = o[k] as string;
+  if (cmd.getOptionValueSource('demo') === 'cli') flags.demo = o.demo === true;
+  return flags;
+}
+
+/** Runs the CLI; returns the exit code. Errors print "ept: <code>: <message>". */
+export async function runCli(argv: string[], io: CliIo = processIo(), deps: CliDeps = defaultDeps): Promise<number> {
+  try {
+    await buildProgram(io, deps).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander printed its own message
+    if (err instanceof EptError) io.err(`ept: ${err.code}: ${err.message}`);
+    else io.err(`ept: internal: ${(err as Error).message ?? String(err)}`);
+    return 1;
+  }
+}
+
+// Run when executed (bin/ept.js imports dist/cli/main.js).
+if (process.argv[1] && /(?:^|[\\/])(ept(\.js)?|main\.(js|ts))$/.test(process.argv[1])) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

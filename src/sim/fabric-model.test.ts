@@ -1,0 +1,162 @@
+// The simulator's objects against the real-format fixtures and against ept's own parsers: what the
+// simulator serves must parse exactly like an APIC's payload.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FabricTables } from '../core/fabric-tables.js';
+import { normalizeIp } from '../core/address.js';
+import { toObservation } from '../protocols/apic-objects.js';
+import { EP_CLASSES } from './endpoint-render.js';
+import { FabricModel } from './fabric-model.js';
+import type { SimMo } from './fabric-topology.js';
+
+const FIX = '/work/shared/fixtures/apic';
+type Entry = Record<string, { attributes: Record<string, string> }>;
+function fixtureAttrs(file: string, cls: string): Record<string, string> {
+  const text = readFileSync(`${FIX}/${file}`, 'utf8');
+  const raw = JSON.parse(text) as { imdata?: Entry[]; events?: { event: { imdata: Entry[] } }[] };
+  const all = raw.imdata ?? raw.events?.flatMap((e) => e.event.imdata) ?? [];
+  const hit = all.find((e) => e[cls]);
+  if (!hit) throw new Error(`${file} has no ${cls}`);
+  return hit[cls]?.attributes ?? {};
+}
+
+function objectsOf(model: FabricModel, cls: string): SimMo[] {
+  const out: SimMo[] = [];
+  if ((EP_CLASSES as readonly string[]).includes(cls)) {
+    for (let i = 0; i < model.total; i++) {
+      model.renderObjects(i, cls as (typeof EP_CLASSES)[number], null, (mo) => {
+        out.push(mo);
+        return true;
+      });
+    }
+  } else if (cls === 'tunnelIf') {
+    for (let n = 0; n < model.topo.tunnelTotal; n++) out.push(model.topo.tunnelAt(n));
+  } else out.push(...model.staticObjects(cls));
+  return out;
+}
+
+const keys = (a: Record<string, string>): string[] => Object.keys(a).sort();
+
+describe('FabricModel payloads', () => {
+  const model = new FabricModel({ leafs: 6, vpcPairs: 2, endpoints: 400, remoteLearns: 2 });
+
+  it('gives endpoint objects exactly the attribute set of the fixtures, all strings', () => {
+    const cases: [string, string][] = [
+      ['epmMacEp', 'ep_worker_func_ep_handle_event_create_known_mac_ep.json'],
+      ['epmIpEp', 'ep_worker_func_ep_handle_event_create_known_local_ip_ep.json'],
+      ['epmRsMacEpToIpEpAtt', 'ep_worker_func_ep_handle_event_create_known_rw_diff_ep.json'],
+    ];
+    for (const [cls, file] of cases) {
+      const want = keys(fixtureAttrs(file, cls));
+      const objs = objectsOf(model, cls);
+      expect(objs.length).toBeGreaterThan(0);
+      for (const o of objs) {
+        expect(keys(o.attrs)).toEqual(want);
+        expect(Object.values(o.attrs).every((v) => typeof v === 'string')).toBe(true);
+      }
+    }
+  });
+
+  it('covers the fixture attributes of configuration and topology classes', () => {
+    const tunnel = JSON.parse(readFileSync(`${FIX}/ep_tunnels.json`, 'utf8').split('\n')[0] ?? '{}') as Record<string, string>;
+    delete tunnel['node'];
+    delete tunnel['fabric'];
+    const node = JSON.parse(readFileSync(`${FIX}/ep_nodes.json`, 'utf8').split('\n')[0] ?? '{}') as Record<string, string>;
+    delete node['fabric'];
+    delete node['peer'];
+    const cases: [string, Record<string, string>][] = [
+      ['tunnelIf', tunnel],
+      ['topSystem', node],
+      ['fvSubnet', fixtureAttrs('rebuild_subnets_db.json', 'fvSubnet')],
+      ['fvRsBd', fixtureAttrs('handle_name_event_update_epg_bd.json', 'fvRsBd')],
+      ['fabricProtPol', fixtureAttrs('start_workers.json', 'fabricProtPol')],
+      ['fvBD', fixtureAttrs('handle_name_event_new_bd.json', 'fvBD')],
+      ['fvCtx', fixtureAttrs('handle_name_event_new_ctx.json', 'fvCtx')],
+      ['fvAEPg', fixtureAttrs('handle_name_event_new_epg.json', 'fvAEPg')],
+    ];
+    for (const [cls, fix] of cases) {
+      const objs = objectsOf(model, cls);
+      expect(objs.length, cls).toBeGreaterThan(0);
+      for (const o of objs) {
+        for (const k of Object.keys(fix)) expect(o.attrs, `${cls}.${k}`).toHaveProperty(k);
+        expect(Object.values(o.attrs).every((v) => typeof v === 'string')).toBe(true);
+      }
+    }
+    const tun = objectsOf(model, 'tunnelIf');
+    expect(tun.filter((t) => t.attrs['type']?.includes('proxy')).map((t) => t.attrs['type'])).toContain('physical,proxy-acast-v4');
+    expect(objectsOf(model, 'vpcRsVpcConf')[0]?.attrs['dn']).toBe('topology/pod-1/node-101/sys/vpc/inst/dom-1/if-343/rsvpcConf');
+  });
+
+  it('serves endpoint DNs that ept parses to the host, node and vnid the model meant', () => {
+    for (let i = 0; i < model.total; i += 7) {
+      const host = model.host(i);
+      if (!host) continue;
+      for (const cls of EP_CLASSES) {
+        model.renderObjects(i, cls, null, (mo) => {
+          const r = toObservation('f', { cls: mo.cls, attrs: mo.attrs }, 0);
+          expect(r.ok, mo.attrs['dn']).toBe(true);
+          if (!r.ok) return false;
+          const epg = model.topo.epgs[host.epg];
+          const bd = model.topo.bds[epg?.bd ?? 0];
+          expect(r.obs.addr).toBe(cls === 'epmMacEp' ? host.mac : normalizeIp(host.ip));
+          expect(r.obs.vnid).toBe(cls === 'epmMacEp' ? bd?.vnid : bd?.vrf);
+          if (cls === 'epmRsMacEpToIpEpAtt') expect(r.obs.mac).toBe(host.mac);
+          return true;
+        });
+      }
+    }
+  });
+
+  it('builds topology ept resolves: tunnels to TEPs and vPC VIPs, vPC ports, EPGs and subnets', () => {
+    const tables = new FabricTables();
+    for (const cls of ['fabricNode', 'topSystem', 'fabricExplicitGEp', 'fabricNodePEp', 'vpcRsVpcConf', 'fvCtx', 'fvBD', 'fvAEPg', 'fvRsBd', 'fvSubnet', 'tunnelIf']) {
+      for (const mo of objectsOf(model, cls)) tables.apply(cls, mo.attrs);
+    }
+    expect(tables.vpcPeer(101)).toBe(102);
+    expect(tables.vpcPeer(105)).toBe(0);
+    for (let i = 0; i < model.total; i += 3) {
+      const host = model.host(i);
+      for (const l of host?.learns ?? []) {
+        if (l.local) {
+          if (l.vpc) expect(tables.vpcInterface(l.node, l.ifId)).toMatch(/^vpc-34\d$/);
+          continue;
+        }
+        const t = tables.tunnel(l.node, l.ifId);
+        expect(t?.proxy).toBe(false);
+        expect(t?.remote).toBe(model.tunnelRemote(l.node, l.ifId));
+        const local = host?.learns.filter((x) => x.local).map((x) => x.node) ?? [];
+        const want = local.length === 2 ? Math.max(...local) * 65536 + Math.min(...local) : local[0];
+        expect(t?.remote).toBe(want);
+      }
+      const epg = model.topo.epgs[host?.epg ?? 0];
+      const bd = model.topo.bds[epg?.bd ?? 0];
+      expect(tables.epg(bd?.vrf ?? 0, epg?.pcTag ?? 0)?.bd).toBe(bd?.vnid);
+      expect(tables.bdContains(bd?.vnid ?? 0, normalizeIp(host?.ip ?? '') ?? '')).toBe(true);
+    }
+  });
+
+  it('maps addresses back to hosts and states ground truth per node', () => {
+    for (const i of [0, 9, 19, 399]) {
+      const h = model.host(i);
+      expect(model.findHosts(h?.mac ?? '')).toEqual([i]);
+      expect(model.findHosts(h?.ip ?? '')).toEqual([i]);
+      expect(normalizeIp(h?.ip ?? '')).toBe(h?.ip);
+    }
+    const h = model.host(5);
+    const epg = model.topo.epgs[h?.epg ?? 0];
+    const vrf = model.topo.bds[epg?.bd ?? 0]?.vrf ?? 0;
+    const truth = model.groundTruth({ vnid: vrf, addr: h?.ip ?? '' });
+    expect(truth.learns.length).toBe(h?.learns.length);
+    expect(truth.learns.filter((l) => l.local).every((l) => l.mac === h?.mac && l.remote === 0)).toBe(true);
+    expect(truth.learns.filter((l) => !l.local).every((l) => l.remote > 0)).toBe(true);
+    expect(model.groundTruth({ vnid: vrf + 1, addr: h?.ip ?? '' }).learns).toEqual([]);
+  });
+
+  it('is deterministic per seed', () => {
+    const a = new FabricModel({ endpoints: 50, seed: 3, leafs: 8 });
+    const b = new FabricModel({ endpoints: 50, seed: 3, leafs: 8 });
+    const c = new FabricModel({ endpoints: 50, seed: 4, leafs: 8 });
+    expect(a.host(17)).toEqual(b.host(17));
+    expect(a.host(17)?.learns).not.toEqual(c.host(17)?.learns);
+  });
+});

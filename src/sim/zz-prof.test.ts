@@ -1,0 +1,20 @@
+import { it } from 'vitest';
+import { FabricModel } from './fabric-model.js';
+import { ChurnGenerator } from './churn.js';
+import { imdataEntry } from './apic-query.js';
+it('prof', () => {
+  const m = new FabricModel({ endpoints: 100_000, leafs: 20, remoteLearns: 2 });
+  let ev = 0; let len = 0;
+  const off = m.onEvents((e) => { ev += e.length; });
+  const c = new ChurnGenerator(m);
+  let t = performance.now();
+  for (let k = 0; k < 20000; k++) c.step();
+  const d1 = performance.now() - t;
+  process.stdout.write(`moves+diff ${d1.toFixed(0)}ms events ${ev} => ${(ev / d1 * 1000).toFixed(0)}/s\n`);
+  off();
+  m.onEvents((e) => { for (const x of e) len += imdataEntry(x).length; ev += e.length; });
+  ev = 0; t = performance.now();
+  for (let k = 0; k < 20000; k++) c.step();
+  const d2 = performance.now() - t;
+  process.stdout.write(`with json ${d2.toFixed(0)}ms events ${ev} => ${(ev / d2 * 1000).toFixed(0)}/s avg ${len / ev}\n`);
+});
