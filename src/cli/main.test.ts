@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../config/server-config.js';
+import type { SimFabricCommandOptions } from '../sim/index.js';
 import type { CliIo } from './cli-io.js';
 import { runCli, type CliDeps } from './main.js';
 
@@ -21,7 +22,7 @@ function capture(env: CliIo['env'] = { server: undefined, token: undefined }) {
   return { io, out, err };
 }
 
-function deps(record: { config?: ServerConfig; sim?: Record<string, unknown> }): CliDeps {
+function deps(record: { config?: ServerConfig; sim?: SimFabricCommandOptions }): CliDeps {
   return {
     async startServer(config) {
       record.config = config;
@@ -58,11 +59,16 @@ describe('ept server', () => {
 });
 
 describe('ept sim fabric', () => {
-  it('hands its options to the simulator', async () => {
-    const rec: { sim?: Record<string, unknown> } = {};
-    expect(await runCli(['sim', 'fabric', '--port', '8443', '--leafs', '4'], capture().io, deps(rec))).toBe(0);
-    expect(rec.sim).toMatchObject({ host: '127.0.0.1', port: '8443' });
-    expect(rec.sim?.['args']).toEqual(['--leafs', '4']);
+  it('hands its options to the simulator, as numbers', async () => {
+    const rec: { sim?: SimFabricCommandOptions } = {};
+    expect(await runCli(['sim', 'fabric', '--port', '8443', '--leafs', '4', '--tls', '--churn', '50'], capture().io, deps(rec))).toBe(0);
+    expect(rec.sim).toMatchObject({ port: 8443, leafs: 4, tls: true, churn: 50, endpoints: 1000, seed: 1 });
+  });
+
+  it('rejects a bad number with a message naming the option', async () => {
+    const { io, err } = capture();
+    expect(await runCli(['sim', 'fabric', '--leafs', 'many'], io, deps({}))).toBe(1);
+    expect(err.join('')).toContain("--leafs: must be an integer between 1 and 4000, got 'many'");
   });
 });
 

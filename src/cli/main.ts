@@ -2,31 +2,24 @@
 import { Command, CommanderError } from 'commander';
 import { EptError } from '../core/errors.js';
 import { loadServerConfig, type ServerConfig, type ServerFlags } from '../config/server-config.js';
+import type { SimFabricCommandOptions } from '../sim/index.js';
 import { addClientCommands } from './client-commands.js';
 import { processIo, type CliIo } from './cli-io.js';
 
-/**
- * What the CLI needs from the rest of ept, loaded lazily so client commands start fast and the CLI
- * typechecks before those modules exist. Expected:
- *   startServer(config: ServerConfig): Promise<{ close(): Promise<void>; url: string }>  (src/main/server.ts)
- *   runSimFabricCommand(options): Promise<void>                                           (src/sim/index.ts)
- */
+/** What the CLI needs from the rest of ept (tests pass their own). */
 export interface CliDeps {
   startServer(config: ServerConfig): Promise<{ close(): Promise<void>; url: string }>;
-  runSimFabricCommand(options: Record<string, unknown>): Promise<void>;
+  runSimFabricCommand(options: SimFabricCommandOptions): Promise<void>;
 }
 
-// The module paths are in variables so tsc does not require the modules to exist yet.
-const SERVER_MODULE = '../main/server.js';
-const SIM_MODULE = '../sim/index.js';
-
+// Loaded on use, so client commands do not pay for loading the server and simulator.
 export const defaultDeps: CliDeps = {
   async startServer(config) {
-    const m = (await import(SERVER_MODULE)) as Pick<CliDeps, 'startServer'>;
+    const m = await import('../main/server.js');
     return m.startServer(config);
   },
   async runSimFabricCommand(options) {
-    const m = (await import(SIM_MODULE)) as Pick<CliDeps, 'runSimFabricCommand'>;
+    const m = await import('../sim/index.js');
     return m.runSimFabricCommand(options);
   },
 };
@@ -78,16 +71,34 @@ export function buildProgram(io: CliIo, deps: CliDeps = defaultDeps): Command {
     .description('simulators')
     .command('fabric')
     .description('run a simulated APIC (REST + websocket) for demos and tests')
-    .option('--host <addr>', 'listen address', '127.0.0.1')
     .option('--port <port>', 'listen port (0 picks one)', '0')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(async (o: Record<string, unknown>, cmd: Command) => {
-      await deps.runSimFabricCommand({ ...o, args: cmd.args });
+    .option('--tls', 'HTTPS and wss with a self-signed certificate')
+    .option('--leafs <n>', 'number of leafs', '4')
+    .option('--endpoints <n>', 'number of endpoints', '1000')
+    .option('--churn <eps>', 'background churn, endpoint events per second', '0')
+    .option('--scenario <file>', 'scenario to run (JSON or YAML)')
+    .option('--seed <n>', 'seed of the generated fabric', '1')
+    .action(async (o: { port: string; tls?: boolean; leafs: string; endpoints: string; churn: string; scenario?: string; seed: string }) => {
+      await deps.runSimFabricCommand({
+        port: intOption('--port', o.port, 0, 65535),
+        tls: o.tls === true,
+        leafs: intOption('--leafs', o.leafs, 1, 4000),
+        endpoints: intOption('--endpoints', o.endpoints, 0, 10_000_000),
+        churn: intOption('--churn', o.churn, 0, 10_000_000),
+        scenario: o.scenario,
+        seed: intOption('--seed', o.seed, 0, 2 ** 31),
+      });
     });
 
   addClientCommands(program, io);
   return program;
+}
+
+/** Parses an integer option or fails with a message naming it. */
+function intOption(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new EptError('config_invalid', `${name}: must be an integer between ${min} and ${max}, got '${raw}'`);
+  return n;
 }
 
 /** Only flags given on the command line: commander fills --no-demo's default, which must not override EPT_DEMO. */

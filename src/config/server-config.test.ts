@@ -35,8 +35,8 @@ describe('loadServerConfig', () => {
       adminPassword: undefined,
       tokenTtl: 43200,
       partitions: 6,
-      batchSize: 512,
-      queueCapacity: 65536,
+      batchSize: 20_000,
+      queueCapacity: 100_000,
       configFile: null,
     });
     expect(Object.isFrozen(c)).toBe(true);

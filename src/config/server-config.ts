@@ -139,8 +139,8 @@ function defaults(cores: number): Record<Key, unknown> {
     adminPassword: undefined,
     tokenTtl: 12 * 3600,
     partitions: Math.max(1, 2 * cores),
-    batchSize: 512,
-    queueCapacity: 65_536,
+    batchSize: 20_000,
+    queueCapacity: 100_000,
   };
 }
 

@@ -378,8 +378,9 @@ export function missedInSync(s: EndpointState, epoch: number, nodes: Set<number>
     if (nodes && !nodes.has(l.node)) continue;
     if (l.ts >= since) continue;
     const base = { fabric: s.fabric, node: l.node, vnid: s.vnid, addr: s.addr, status: 'deleted' as const, ts: now };
-    if (l.present && l.seen !== epoch) out.push({ ...base, cls: s.type === 'mac' ? 'mac' : 'ip' });
-    if (s.type !== 'mac' && l.rwMac && l.bindSeen !== epoch) out.push({ ...base, cls: 'binding' });
+    // Seen by this sync or by a later one (epochs only grow): present, keep it.
+    if (l.present && l.seen < epoch) out.push({ ...base, cls: s.type === 'mac' ? 'mac' : 'ip' });
+    if (s.type !== 'mac' && l.rwMac && l.bindSeen < epoch) out.push({ ...base, cls: 'binding' });
   }
   return out;
 }

@@ -50,9 +50,9 @@ export async function startServer(config: ServerOptions, logger?: Logger): Promi
   });
   const fabrics = new FabricManager({ store, pipeline, logger: log });
 
-  const generated = await ensureAdmin(store, { password: config.adminPassword, logger: log });
-  if (generated) {
-    process.stdout.write(`\nept: created user "admin" with password: ${generated}\n     (shown once; set EPT_ADMIN_PASSWORD to choose it)\n\n`);
+  const admin = await ensureAdmin(store, { password: config.adminPassword, logger: log });
+  if (admin.generatedPassword) {
+    process.stdout.write(`\nept: created user "admin" with password: ${admin.generatedPassword}\n     (shown once; set EPT_ADMIN_PASSWORD to choose it)\n\n`);
   }
 
   let demo: DemoFabric | null = null;

@@ -182,6 +182,8 @@ export class EndpointPipeline implements EndpointSink {
     await this.idle();
     const f = this.requireFabric(fabric);
     const epoch = ++f.ctx.epoch;
+    // A full re-read supersedes syncs a gap interrupted before their end.
+    if (!nodes) f.syncs.clear();
     f.syncs.set(epoch, { nodes: nodes ? new Set(nodes) : null, since: this.now() });
     return epoch;
   }

@@ -93,7 +93,13 @@ export function evalFilter(f: FilterExpr, cls: string, attrs: Record<string, str
       return f.args.some((a) => evalFilter(a, cls, attrs));
     case 'not':
       return !evalFilter(f.args[0], cls, attrs);
-    default: {
+    case 'eq':
+    case 'ne':
+    case 'lt':
+    case 'gt':
+    case 'le':
+    case 'ge':
+    case 'wcard': {
       if (f.cls !== cls) return false;
       const v = attrs[f.attr];
       if (v === undefined) return f.op === 'ne';
@@ -162,7 +168,13 @@ export function filterHint(f: FilterExpr | null, cls: string): FilterHint {
     }
     case 'not':
       return { nodes: null, addrs: null, exact: false };
-    default: {
+    case 'eq':
+    case 'ne':
+    case 'lt':
+    case 'gt':
+    case 'le':
+    case 'ge':
+    case 'wcard': {
       if (f.cls !== cls) return { nodes: new Set(), addrs: null, exact: true };
       if (f.attr === 'dn' && (f.op === 'wcard' || f.op === 'eq')) {
         const only = f.op === 'wcard' ? NODE_ONLY.exec(f.value) : null;

@@ -72,7 +72,7 @@ export class ChurnGenerator {
 
   private tick(rate: number): void {
     const now = performance.now();
-    this.budget = Math.min(this.budget + (rate * (now - this.last)) / 1000, rate * 0.1);
+    this.budget = Math.min(this.budget + (rate * (now - this.last)) / 1000, rate * 0.02);
     this.last = now;
     const max = this.o.maxBacklogBytes ?? 32 << 20;
     let guard = 0;
