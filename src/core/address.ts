@@ -9,7 +9,7 @@ const MAC_HEX = /^[0-9a-f]{12}$/;
  * lower-case colon form, or returns null.
  */
 export function normalizeMac(input: string): string | null {
-  const hex = input.toLowerCase().replace(/[:.\-]/g, '');
+  const hex = input.toLowerCase().replace(/[:.-]/g, '');
   if (!MAC_HEX.test(hex)) return null;
   return hex.replace(/(..)(?!$)/g, '$1:');
 }
