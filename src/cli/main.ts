@@ -90,6 +90,32 @@ export function buildProgram(io: CliIo, deps: CliDeps = defaultDeps): Command {
       });
     });
 
+  program
+    .command('bench')
+    .description('benchmarks (bench/RESULTS.md records them)')
+    .command('fabric')
+    .description('simulated fabric in a child process: build time, sustained events/s, latency, memory')
+    .option('--endpoints <n>', 'endpoints (hosts) of the simulated fabric', '100000')
+    .option('--leafs <n>', 'number of leafs', '200')
+    .option('--duration <s>', 'seconds of each measured throughput window', '20')
+    .option('--churn-pool <n>', 'hosts the churn moves', '100000')
+    .option('--seed <n>', 'seed of the generated fabric', '1')
+    .action(async (o: { endpoints: string; leafs: string; duration: string; churnPool: string; seed: string }, cmd: Command) => {
+      const m = await import('../bench/bench-command.js');
+      const code = await m.runFabricBenchCommand(
+        {
+          endpoints: intOption('--endpoints', o.endpoints, 1, 10_000_000),
+          leafs: intOption('--leafs', o.leafs, 2, 4000),
+          duration: intOption('--duration', o.duration, 1, 3600),
+          churnPool: intOption('--churn-pool', o.churnPool, 1, 10_000_000),
+          seed: intOption('--seed', o.seed, 0, 2 ** 31),
+          json: cmd.optsWithGlobals<{ json?: boolean }>().json === true,
+        },
+        io,
+      );
+      if (code !== 0) throw new EptError('internal', `benchmark exited with code ${code}`);
+    });
+
   addClientCommands(program, io);
   return program;
 }

@@ -293,7 +293,9 @@ export function candidateChecks(s: EndpointState, ctx: AnalysisContext): Pending
   if (settings.analyze_offsubnet && s.type !== 'mac') {
     for (const l of s.learns) if (isOffsubnet(s, l, tables)) out.push({ kind: 'offsubnet', node: l.node, delay: settings.offsubnet_delay });
   }
-  if (settings.analyze_stale) {
+  // Stale is an IP analysis (REFERENCE-aci.md "Stale (IP)"; EPT skips MACs): a MAC's remote learns
+  // follow the IP's, so flagging both would report every stale endpoint twice.
+  if (settings.analyze_stale && s.type !== 'mac') {
     for (const l of s.learns) {
       const reason = staleReason(s, l, ctx);
       if (reason) {

@@ -1,6 +1,7 @@
 // The manager role (all-in-one): starts and stops one subscriber per fabric, attaches the fabric
 // to the pipeline, applies config and settings changes at run time.
 import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
 import type { FabricControl } from '../api/api-context.js';
 import { EptError } from '../core/errors.js';
 import { FabricTables } from '../core/fabric-tables.js';
@@ -15,6 +16,8 @@ export interface FabricManagerOptions {
   store: Store;
   pipeline: EndpointPipeline;
   logger: Logger;
+  /** Registry to publish fabric state and build progress on (/metrics). */
+  metrics?: Registry;
   /** Subscriber timings (tests shorten them). */
   timing?: Partial<SubscriberTiming>;
 }
@@ -31,6 +34,7 @@ export class FabricManager implements FabricControl {
 
   constructor(private readonly opts: FabricManagerOptions) {
     this.log = opts.logger.child({ component: 'manager' });
+    if (opts.metrics) this.registerMetrics(opts.metrics);
     opts.pipeline.onRefresh((fabric, vnid, addr) => {
       const r = this.running.get(fabric);
       r?.subscriber.refreshEndpoint(vnid, addr).catch((err: unknown) => this.log.warn({ err, fabric, vnid, addr }, 'endpoint refresh failed'));
@@ -134,6 +138,49 @@ export class FabricManager implements FabricControl {
   /** The tables of a running fabric (names for the API). */
   tables(name: string): FabricTables | undefined {
     return this.running.get(name)?.tables;
+  }
+
+  private registerMetrics(registry: Registry): void {
+    const running = this.running;
+    const STATES = ['stopped', 'building', 'running', 'resyncing', 'error'] as const;
+    new Gauge({
+      name: 'ept_fabric_state',
+      help: 'State of each running fabric (1 for its current state)',
+      labelNames: ['fabric', 'state'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [name, r] of running) {
+          const st = r.subscriber.status().state;
+          for (const s of STATES) this.set({ fabric: name, state: s }, s === st ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'ept_build_progress_ratio',
+      help: 'Objects read over objects announced in the current build or resync, per fabric (1 when done)',
+      labelNames: ['fabric'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [name, r] of running) {
+          const classes = Object.values(r.subscriber.status().build?.classes ?? {});
+          const total = classes.reduce((n, c) => n + c.total, 0);
+          const read = classes.reduce((n, c) => n + Math.min(c.read, c.total), 0);
+          this.set({ fabric: name }, total ? read / total : 1);
+        }
+      },
+    });
+    new Gauge({
+      name: 'ept_endpoints',
+      help: 'Endpoints held in memory, per fabric',
+      labelNames: ['fabric'],
+      registers: [registry],
+      collect: () => {
+        for (const name of running.keys()) endpoints.set({ fabric: name }, this.opts.pipeline.endpointCount(name));
+      },
+    });
+    const endpoints = registry.getSingleMetric('ept_endpoints') as Gauge<'fabric'>;
   }
 
   async stopAll(): Promise<void> {

@@ -48,7 +48,7 @@ export async function startServer(config: ServerOptions, logger?: Logger): Promi
     batchSize: config.batchSize,
     queueCapacity: config.queueCapacity,
   });
-  const fabrics = new FabricManager({ store, pipeline, logger: log });
+  const fabrics = new FabricManager({ store, pipeline, logger: log, metrics: registry });
 
   const admin = await ensureAdmin(store, { password: config.adminPassword, logger: log });
   if (admin.generatedPassword) {

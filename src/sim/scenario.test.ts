@@ -57,13 +57,15 @@ describe('scenarios', () => {
     expect(model.groundTruth({ vnid: v.bd, addr: h?.mac ?? '' }).learns).toEqual([]);
   });
 
-  it('offsubnet learn is stated for each local node', async () => {
+  it('offsubnet learn is stated for each node holding the IP, local and remote', async () => {
     const { model, runner } = setup();
     await runner.run({ steps: [{ op: 'offsubnet', ip: '10.99.0.5', epg: 1, vpc: 102 }] });
     const v = vnids(model, 1);
     expect(runner.findings()).toEqual([
       { kind: 'offsubnet', vnid: v.vrf, addr: '10.99.0.5', node: 101 },
       { kind: 'offsubnet', vnid: v.vrf, addr: '10.99.0.5', node: 102 },
+      { kind: 'offsubnet', vnid: v.vrf, addr: '10.99.0.5', node: 103 },
+      { kind: 'offsubnet', vnid: v.vrf, addr: '10.99.0.5', node: 104 },
     ]);
   });
 

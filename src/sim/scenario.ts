@@ -206,7 +206,9 @@ export class ScenarioRunner {
     }
     this.last.set(next.index, here);
     if (next.ip && !this.inBdSubnets(next)) {
-      for (const l of next.learns) if (l.local) this.add({ kind: 'offsubnet', vnid: vrf, addr: next.ip, node: l.node });
+      // Every node's learn counts, remote ones too: they carry the EPG's pcTag (REFERENCE-aci.md,
+      // Offsubnet: "per node, latest learn"; EPT checks every node's latest event).
+      for (const l of next.learns) if (l.ip) this.add({ kind: 'offsubnet', vnid: vrf, addr: next.ip, node: l.node });
     }
     return events;
   }

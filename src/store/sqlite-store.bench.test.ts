@@ -33,7 +33,8 @@ const SCENARIOS: Scenario[] = [
 ];
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const PG_SCHEMA = `ept_bench_${process.pid}`;
+let pgRuns = 0;
+const pgSchema = (): string => `ept_bench_${process.pid}_${pgRuns}`;
 
 interface Backend {
   name: string;
@@ -46,11 +47,11 @@ const BACKENDS: Backend[] = [
   { name: 'sqlite', open: (dir) => openSqliteStore({ path: join(dir, 'ept.db') }), drop: () => Promise.resolve() },
   {
     name: 'postgres',
-    open: () => openPostgresStore({ connectionString: PG_URL, schema: PG_SCHEMA }),
+    open: () => openPostgresStore({ connectionString: PG_URL, schema: `ept_bench_${process.pid}_${++pgRuns}` }),
     drop: async () => {
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${PG_SCHEMA} CASCADE`);
+      await c.query(`DROP SCHEMA IF EXISTS ${pgSchema()} CASCADE`);
       await c.end();
     },
   },
@@ -102,5 +103,5 @@ describe.skipIf(!process.env['EPT_BENCH'])('sqlite store write throughput', () =
       await sc.backend.drop();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 });

@@ -1,0 +1,61 @@
+// `ept bench fabric`: re-runs node with --expose-gc (memory after a forced GC) and a large heap
+// limit when not already given, runs the fabric benchmark and prints its summary.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import type { CliIo } from '../cli/cli-io.js';
+import { fabricBenchJson, formatFabricBench } from './bench-report.js';
+import { defaultPartitions, runFabricBench, type FabricBenchResult } from './fabric-bench.js';
+
+/** Parsed flags of `ept bench fabric`. */
+export interface FabricBenchFlags {
+  endpoints: number;
+  leafs: number;
+  duration: number;
+  seed: number;
+  churnPool: number;
+  json: boolean;
+}
+
+/** Heap limit of the re-executed benchmark, MiB: 1M endpoints need more than node's default. */
+const BENCH_HEAP_MIB = 8192;
+
+/** The machine, as RESULTS.md records it. */
+export function machineInfo(): FabricBenchResult['machine'] {
+  let cpuModel = cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m?.[1]) cpuModel = m[1].trim();
+  } catch {
+    // Not Linux: os.cpus() is what there is.
+  }
+  return { nproc: availableParallelism(), cpuModel, memTotalBytes: totalmem(), node: process.version };
+}
+
+/** Re-executes this command under node --expose-gc; resolves with its exit code. */
+function reexecWithGc(): Promise<number> {
+  const args = ['--expose-gc', `--max-old-space-size=${BENCH_HEAP_MIB}`, ...process.execArgv, ...process.argv.slice(1)];
+  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+/** Runs the fabric benchmark; returns the process exit code. */
+export async function runFabricBenchCommand(f: FabricBenchFlags, io: CliIo): Promise<number> {
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') return reexecWithGc();
+  const result = await runFabricBench(
+    {
+      endpoints: f.endpoints,
+      leafs: f.leafs,
+      duration: f.duration,
+      seed: f.seed,
+      churnPool: Math.min(f.churnPool, f.endpoints),
+      partitions: defaultPartitions(),
+      batchSize: 20_000,
+      queueCapacity: 100_000,
+      progress: (line) => io.err(line),
+    },
+    machineInfo(),
+  );
+  io.out(f.json ? fabricBenchJson(result) : formatFabricBench(result));
+  return 0;
+}

@@ -1,0 +1,221 @@
+// The fabric benchmark (`ept bench fabric`): a simulated APIC with N endpoints in its own process,
+// ept's subscriber + pipeline + SQLite store in this one. Measures the initial build, the sustained
+// end-to-end event rate (websocket in -> analysed -> committed), event-to-commit latency at half
+// that rate, and memory. It measures and reports; it asserts nothing.
+import { availableParallelism } from 'node:os';
+import { EptError } from '../core/errors.js';
+import { EptUnderTest } from './ept-under-test.js';
+import { latencySummary, RssSampler } from './rss-sampler.js';
+import { SimProcess } from './sim-process.js';
+import type { SimProcessStats, SimStarted } from './sim-protocol.js';
+import { ThroughputProbe, type WindowResult } from './throughput-probe.js';
+
+/** Options of runFabricBench. */
+export interface FabricBenchOptions {
+  /** Endpoints (hosts) of the simulated fabric. */
+  endpoints: number;
+  leafs: number;
+  /** Seconds of each measured throughput window. */
+  duration: number;
+  seed: number;
+  /** Hosts the churn moves (the simulator's churnPool). */
+  churnPool: number;
+  /** Pipeline partitions, write-behind batch size, queue capacity (server defaults). */
+  partitions: number;
+  batchSize: number;
+  queueCapacity: number;
+  /** Progress lines (stderr). */
+  progress: (line: string) => void;
+}
+
+/** Memory figures, bytes. */
+export interface MemoryFigures {
+  rss: number;
+  heapUsed: number;
+  /** True when measured after a forced GC (node --expose-gc). */
+  afterGc: boolean;
+}
+
+export interface FabricBenchResult {
+  machine: { nproc: number; cpuModel: string; memTotalBytes: number; node: string };
+  options: Omit<FabricBenchOptions, 'progress'>;
+  sim: { pid: number | undefined; leafs: number; hosts: number; startMs: number; afterBuild: { rss: number; heapUsed: number }; peakRss: number };
+  build: { ms: number; endpointKeys: number; eventsProcessed: number; historyRows: number; peakRss: number };
+  memory: { baseline: MemoryFigures; afterBuild: MemoryFigures; heapPerKey: number; rssPerKey: number; heapPerHost: number; rssPerHost: number };
+  throughput: { flatOut: WindowResult; steady: WindowResult[]; sustained: number; peakRss: number };
+  latency: { rate: number; window: WindowResult; count: number; p50Ms: number; p99Ms: number; maxMs: number };
+  findings: Record<string, number>;
+  refreshes: number;
+  peakRss: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const MB = 1 << 20;
+
+/** Memory now, after two forced GCs when node runs with --expose-gc. */
+export function measureMemory(): MemoryFigures {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, afterGc: Boolean(gc) };
+}
+
+export async function runFabricBench(o: FabricBenchOptions, machine: FabricBenchResult['machine']): Promise<FabricBenchResult> {
+  const rss = new RssSampler(100);
+  rss.start();
+  const baseline = measureMemory();
+  const sim = SimProcess.spawn({ maxOldSpaceMiB: 4096 });
+  let ept: EptUnderTest | null = null;
+  let simPeakRss = 0;
+  const simStats = async (): Promise<SimProcessStats> => {
+    const s = await sim.stats();
+    simPeakRss = Math.max(simPeakRss, s.rss);
+    return s;
+  };
+  try {
+    o.progress(`sim: generating a fabric of ${o.endpoints} endpoints on ${o.leafs} leafs (child process)`);
+    const started = await sim.start({ leafs: o.leafs, endpoints: o.endpoints, churnPool: o.churnPool, seed: o.seed });
+    o.progress(`sim: listening on ${started.url} (pid ${sim.pid}, ready in ${(started.buildMs / 1000).toFixed(1)} s)`);
+    ept = await EptUnderTest.open(started, { partitions: o.partitions, batchSize: o.batchSize, queueCapacity: o.queueCapacity, logLevel: 'warn' });
+    rss.resetPhase();
+    const build = await measureBuild(ept, o.progress);
+    const buildPeak = rss.resetPhase();
+    const afterBuild = measureMemory();
+    const simAfterBuild = await simStats();
+    const keys = build.endpointKeys;
+    o.progress(`build: ${(build.ms / 1000).toFixed(1)} s, ${keys} endpoint keys; heap ${(afterBuild.heapUsed / MB).toFixed(0)} MB, rss ${(afterBuild.rss / MB).toFixed(0)} MB`);
+
+    const probe = new ThroughputProbe(sim, ept, o.queueCapacity);
+    const throughput = await measureThroughput(probe, o, simStats);
+    const throughputPeak = rss.resetPhase();
+    const latency = await measureLatency(probe, ept, o, throughput.sustained, simStats);
+    rss.stop();
+    return {
+      machine,
+      options: { ...o, progress: undefined } as Omit<FabricBenchOptions, 'progress'>,
+      sim: simSummary(sim, started, simAfterBuild, simPeakRss),
+      build: { ...build, peakRss: buildPeak },
+      memory: {
+        baseline,
+        afterBuild,
+        heapPerKey: (afterBuild.heapUsed - baseline.heapUsed) / Math.max(1, keys),
+        rssPerKey: (afterBuild.rss - baseline.rss) / Math.max(1, keys),
+        heapPerHost: (afterBuild.heapUsed - baseline.heapUsed) / Math.max(1, started.hosts),
+        rssPerHost: (afterBuild.rss - baseline.rss) / Math.max(1, started.hosts),
+      },
+      throughput: { ...throughput, peakRss: throughputPeak },
+      latency,
+      findings: { ...ept.findings },
+      refreshes: ept.refreshes,
+      peakRss: rss.peak,
+    };
+  } finally {
+    rss.stop();
+    await ept?.close().catch(() => undefined);
+    await sim.close();
+  }
+}
+
+function simSummary(sim: SimProcess, s: SimStarted, st: SimProcessStats, peakRss: number): FabricBenchResult['sim'] {
+  return { pid: sim.pid, leafs: s.leafs, hosts: s.hosts, startMs: s.buildMs, afterBuild: { rss: st.rss, heapUsed: st.heapUsed }, peakRss: Math.max(peakRss, st.rss) };
+}
+
+/** Starts the subscriber and waits for 'running' (after endSync and the flush). */
+async function measureBuild(ept: EptUnderTest, progress: (l: string) => void): Promise<Omit<FabricBenchResult['build'], 'peakRss'>> {
+  const t0 = performance.now();
+  ept.subscriber.start();
+  let lastLine = 0;
+  for (;;) {
+    await sleep(50);
+    const st = ept.subscriber.status();
+    if (st.state === 'running') break;
+    if (st.state === 'error') throw new EptError('internal', `build failed: ${st.lastError?.message ?? 'unknown error'}`);
+    const now = performance.now();
+    if (now - lastLine >= 2000) {
+      lastLine = now;
+      const classes = Object.entries(st.build?.classes ?? {})
+        .filter(([, c]) => c.total > 0 && c.total >= 1000)
+        .map(([cls, c]) => `${cls} ${c.read}/${c.total}${c.done ? ' done' : ''}`)
+        .join(', ');
+      progress(`build: ${((now - t0) / 1000).toFixed(1)} s ${st.state}; ${classes || 'reading tables'}; analysed ${ept.processed()}; rss ${(process.memoryUsage.rss() / MB).toFixed(0)} MB`);
+    }
+  }
+  return {
+    ms: performance.now() - t0,
+    endpointKeys: ept.pipeline.endpointCount(),
+    eventsProcessed: ept.processed(),
+    historyRows: ept.metrics.historyRowsCommitted,
+  };
+}
+
+function describeWindow(w: WindowResult): string {
+  const target = w.targetRate ? `${w.targetRate}/s` : 'flat out';
+  return (
+    `churn ${target}: sim sent ${w.simSentRate.toFixed(0)}/s, ept analysed ${w.processedRate.toFixed(0)}/s, committed ${w.committedRowsRate.toFixed(0)} rows/s; ` +
+    `queue ${w.queueStart}->${w.queueEnd} (max ${w.queueMax}), sim backlog ${(w.backlogEndBytes / MB).toFixed(1)} MB; ` +
+    `cpu ept ${w.eptCpuPct.toFixed(0)}% sim ${w.simCpuPct.toFixed(0)}%; ${w.keptUp ? 'kept up' : `not kept up (${w.limitedBy})`}`
+  );
+}
+
+/**
+ * Flat out first (the most ept analyses when the simulator pushes as fast as its backlog lets it),
+ * then steady rates from 90% of that down until one is kept up: that rate is the sustained one.
+ */
+async function measureThroughput(
+  probe: ThroughputProbe,
+  o: FabricBenchOptions,
+  simStats: () => Promise<SimProcessStats>,
+): Promise<{ flatOut: WindowResult; steady: WindowResult[]; sustained: number }> {
+  const warm = 3;
+  const flatOut = await probe.measure(0, warm, o.duration);
+  o.progress(`throughput: ${describeWindow(flatOut)}`);
+  await probe.drain();
+  await simStats();
+  const steady: WindowResult[] = [];
+  let rate = roundRate(0.9 * Math.min(flatOut.processedRate, flatOut.simSentRate));
+  for (let i = 0; i < 5 && rate > 0; i++) {
+    const w = await probe.measure(rate, warm, o.duration);
+    o.progress(`throughput: ${describeWindow(w)}`);
+    steady.push(w);
+    await simStats();
+    await probe.drain();
+    if (w.keptUp) return { flatOut, steady, sustained: w.processedRate };
+    rate = roundRate(rate * 0.8);
+  }
+  return { flatOut, steady, sustained: 0 };
+}
+
+/** Rounds a rate down to 2 significant digits. */
+function roundRate(r: number): number {
+  if (!(r > 0)) return 0;
+  const p = 10 ** Math.max(0, Math.floor(Math.log10(r)) - 1);
+  return Math.floor(r / p) * p;
+}
+
+/** Event-to-commit latency of the events received in a steady window at half the sustained rate. */
+async function measureLatency(
+  probe: ThroughputProbe,
+  ept: EptUnderTest,
+  o: FabricBenchOptions,
+  sustained: number,
+  simStats: () => Promise<SimProcessStats>,
+): Promise<FabricBenchResult['latency']> {
+  const rate = roundRate(sustained / 2) || 1000;
+  const samples: number[] = [];
+  const window = await probe.measure(rate, 3, Math.min(o.duration, 10), (phase) => {
+    ept.metrics.latencySamples = phase === 'start' ? samples : null;
+  });
+  await simStats();
+  await probe.drain();
+  const l = latencySummary(samples);
+  o.progress(`latency at ${rate}/s: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(0)} ms over ${l.count} committed events`);
+  return { rate, window, count: l.count, p50Ms: l.p50, p99Ms: l.p99, maxMs: l.max };
+}
+
+/** Default pipeline shape: as `ept server` sizes it (2 partitions per core). */
+export function defaultPartitions(): number {
+  return Math.max(1, 2 * availableParallelism());
+}
