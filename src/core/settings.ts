@@ -24,11 +24,9 @@ export const SETTING_SPECS = {
   relearn_window: { type: 'integer', default: 60, min: 0, max: 3600, doc: 'seconds within which a create after a delete is not a new learn' },
   subscription_refresh_time: { type: 'integer', default: 60, min: 30, max: 36000, doc: 'seconds between subscription refreshes' },
   session_timeout: { type: 'integer', default: 5400, min: 60, max: 86400, doc: 'seconds before the APIC session is renewed by a fresh login' },
-  heartbeat_interval: { type: 'integer', default: 30, min: 5, max: 3600, doc: 'seconds between APIC liveness checks' },
-  heartbeat_retries: { type: 'integer', default: 3, min: 1, max: 10, doc: 'failed liveness checks before the APIC is failed over' },
+  heartbeat_interval: { type: 'integer', default: 30, min: 5, max: 3600, doc: 'seconds between websocket keepalive pings to the APIC' },
+  heartbeat_retries: { type: 'integer', default: 3, min: 1, max: 10, doc: 'unanswered pings before the connection counts as lost (then resync)' },
   endpoint_retention_days: { type: 'integer', default: 30, min: 1, max: 3650, doc: 'days a deleted endpoint is kept' },
-  auto_clear_stale: { type: 'boolean', default: false, doc: 'clear confirmed stale learns automatically' },
-  auto_clear_offsubnet: { type: 'boolean', default: false, doc: 'clear confirmed offsubnet learns automatically' },
 } as const satisfies Record<string, Spec>;
 
 export type SettingName = keyof typeof SETTING_SPECS;

@@ -20,8 +20,10 @@ export interface ApicSocketOptions {
   subscriptionTimeoutSeconds: number;
   /** Share of the timeout after which subscriptions are refreshed (default 0.5). */
   refreshFraction?: number;
-  /** Interval between websocket pings, ms; a missing pong by the next one is a gap (default 15 000). */
+  /** Interval between websocket pings, ms (default 15 000). */
   pingIntervalMs?: number;
+  /** Consecutive pings without a pong before the socket counts as dead (default 1). */
+  pingRetries?: number;
   /** Time allowed to open the socket, ms (default 15 000). */
   openTimeoutMs?: number;
   logger: Logger;
@@ -44,7 +46,7 @@ export class ApicSocket {
   private readonly handlers = new Map<string, EventHandler>();
   private pingTimer: NodeJS.Timeout | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
-  private alive = true;
+  private missedPongs = 0;
   private ended = false;
   private readonly log: Logger;
   readonly stats: SocketStats = {
@@ -82,7 +84,7 @@ export class ApicSocket {
 
   private wire(ws: WebSocket): void {
     ws.on('message', (data: WebSocket.RawData) => this.onFrame(data));
-    ws.on('pong', () => (this.alive = true));
+    ws.on('pong', () => (this.missedPongs = 0));
     ws.on('error', (err) => this.gap(`websocket error: ${err.message}`));
     ws.on('close', (code, reason) => this.gap(`websocket closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`));
     const pingMs = this.opts.pingIntervalMs ?? 15_000;
@@ -94,11 +96,12 @@ export class ApicSocket {
   }
 
   private ping(): void {
-    if (!this.alive) {
-      this.gap('websocket keepalive: no pong');
+    const retries = this.opts.pingRetries ?? 1;
+    if (this.missedPongs >= retries) {
+      this.gap(`websocket keepalive: no pong to ${this.missedPongs} ping(s)`);
       return;
     }
-    this.alive = false;
+    this.missedPongs++;
     this.ws?.ping();
   }
 

@@ -23,7 +23,8 @@ export interface SubscriberTiming {
   requestTimeoutMs: number;
   backoffInitialMs: number;
   backoffMaxMs: number;
-  pingIntervalMs: number;
+  /** Overrides settings.heartbeat_interval (seconds) when set. */
+  pingIntervalMs?: number;
   /** Overrides settings.subscription_refresh_time (seconds) when set. */
   subscriptionTimeoutSeconds?: number;
   pageSize?: number;
@@ -35,7 +36,6 @@ const DEFAULT_TIMING: SubscriberTiming = {
   requestTimeoutMs: 30_000,
   backoffInitialMs: 1_000,
   backoffMaxMs: 60_000,
-  pingIntervalMs: 15_000,
   maxLiveInFlight: 64,
 };
 
@@ -255,7 +255,8 @@ export class FabricSubscriber {
       tls: this.session.socketTls(),
       apic: this.session,
       subscriptionTimeoutSeconds: this.timing.subscriptionTimeoutSeconds ?? this.opts.settings.subscription_refresh_time,
-      pingIntervalMs: this.timing.pingIntervalMs,
+      pingIntervalMs: this.timing.pingIntervalMs ?? this.opts.settings.heartbeat_interval * 1000,
+      pingRetries: this.opts.settings.heartbeat_retries,
       openTimeoutMs: this.timing.requestTimeoutMs,
       logger: this.log,
       onGap: (reason) => this.gap(reason),
