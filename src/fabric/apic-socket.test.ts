@@ -104,11 +104,11 @@ describe('ApicSocket', () => {
     expect(sk.stats.connected).toBe(false);
   });
 
-  it('a peer that stops answering pings is a gap', async () => {
-    await open({ pingIntervalMs: 50 });
+  it('a peer that stops answering pings is a gap after the allowed retries', async () => {
+    await open({ pingIntervalMs: 50, pingRetries: 3 });
     // Stop reading on the APIC side: no pong comes back.
     for (const ws of a.sockets) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
-    await vi.waitFor(() => expect(gaps).toEqual(['websocket keepalive: no pong']));
+    await vi.waitFor(() => expect(gaps).toEqual(['websocket keepalive: no pong to 3 ping(s)']));
   });
 
   it('a socket that cannot open rejects with apic_unreachable', async () => {
