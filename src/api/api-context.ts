@@ -2,6 +2,7 @@
 // (src/main) provides it.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { Finding } from '../core/types.js';
 import type { FabricStatus } from '../fabric/fabric-status.js';
 import type { Store } from '../store/store.js';
 
@@ -19,6 +20,12 @@ export interface FabricControl {
   testConnection(apic: { urls: string[]; username: string; password: string; verifyTls: boolean; caFile?: string }): Promise<{ ok: boolean; url?: string; error?: string }>;
 }
 
+/** A live feed of findings as they are recorded (for SSE/websocket pushes to the UI). */
+export interface FindingFeed {
+  /** Registers a listener; returns the function that removes it. */
+  subscribe(listener: (f: Finding) => void): () => void;
+}
+
 export interface ApiContext {
   store: Store;
   fabrics: FabricControl;
@@ -27,4 +34,6 @@ export interface ApiContext {
   logger: Logger;
   /** Lifetime of issued API tokens, seconds. */
   tokenTtl: number;
+  /** Live findings; absent in tests that do not need them. */
+  findings?: FindingFeed;
 }

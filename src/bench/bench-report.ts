@@ -59,15 +59,14 @@ export function formatFabricBench(r: FabricBenchResult): string {
     table(['target', 'measured', 'at 1M (linear)', 'target', 'status'], checkTargets(r).map(fmtCheck)),
     '',
   ];
-  const f = r.throughput.flatOut;
   const l = r.latency;
   const rows: (string | number)[][] = [
     ['build: start -> running', `${(r.build.ms / 1000).toFixed(1)} s (${n0(r.build.eventsProcessed)} observations analysed, ${n0(r.build.historyRows)} history rows)`],
     ['build: observations/s', `${n0(r.build.eventsProcessed / (r.build.ms / 1000))}/s`],
-    ['flat out: analysed / sim sent', `${n0(f.processedRate)}/s / ${n0(f.simSentRate)}/s (cpu ept ${f.eptCpuPct.toFixed(0)}%, sim ${f.simCpuPct.toFixed(0)}%; ${f.limitedBy === 'none' ? '-' : `limited by ${f.limitedBy}`})`],
-    ...r.throughput.steady.map((w) => [
-      `steady ${n0(w.targetRate)}/s`,
-      `analysed ${n0(w.processedRate)}/s, committed ${n0(w.committedRowsRate)} rows/s, queue max ${n0(w.queueMax)}, sim backlog ${mb(w.backlogEndBytes)}: ${w.keptUp ? 'kept up' : `not kept up (${w.limitedBy})`}`,
+    ...r.throughput.ramp.map((w) => [
+      `churn ${n0(w.targetRate)}/s`,
+      `sim sent ${n0(w.simSentRate)}/s, analysed ${n0(w.processedRate)}/s, committed ${n0(w.committedRowsRate)} rows/s, queue max ${n0(w.queueMax)}, ` +
+        `sim backlog ${mb(w.backlogEndBytes)}, cpu ept ${w.eptCpuPct.toFixed(0)}% sim ${w.simCpuPct.toFixed(0)}%: ${w.keptUp ? 'kept up' : `NOT kept up (${w.limitedBy})`}`,
     ]),
     ['sustained end-to-end', `${n0(r.throughput.sustained)} events/s`],
     [`latency at ${n0(l.rate)}/s`, `p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms, max ${l.maxMs.toFixed(0)} ms (${n0(l.count)} events)`],

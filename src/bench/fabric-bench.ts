@@ -42,7 +42,7 @@ export interface FabricBenchResult {
   sim: { pid: number | undefined; leafs: number; hosts: number; startMs: number; afterBuild: { rss: number; heapUsed: number }; peakRss: number };
   build: { ms: number; endpointKeys: number; eventsProcessed: number; historyRows: number; peakRss: number };
   memory: { baseline: MemoryFigures; afterBuild: MemoryFigures; heapPerKey: number; rssPerKey: number; heapPerHost: number; rssPerHost: number };
-  throughput: { flatOut: WindowResult; steady: WindowResult[]; sustained: number; peakRss: number };
+  throughput: { ramp: WindowResult[]; sustained: number; peakRss: number };
   latency: { rate: number; window: WindowResult; count: number; p50Ms: number; p99Ms: number; maxMs: number };
   findings: Record<string, number>;
   refreshes: number;
@@ -152,40 +152,55 @@ async function measureBuild(ept: EptUnderTest, progress: (l: string) => void): P
 }
 
 function describeWindow(w: WindowResult): string {
-  const target = w.targetRate ? `${w.targetRate}/s` : 'flat out';
+  const verdict = w.keptUp ? (w.limitedBy === 'simulator' ? 'kept up (the simulator fell short of the target)' : 'kept up') : `not kept up (${w.limitedBy})`;
   return (
-    `churn ${target}: sim sent ${w.simSentRate.toFixed(0)}/s, ept analysed ${w.processedRate.toFixed(0)}/s, committed ${w.committedRowsRate.toFixed(0)} rows/s; ` +
+    `churn ${w.targetRate}/s: sim sent ${w.simSentRate.toFixed(0)}/s, ept analysed ${w.processedRate.toFixed(0)}/s, committed ${w.committedRowsRate.toFixed(0)} rows/s; ` +
     `queue ${w.queueStart}->${w.queueEnd} (max ${w.queueMax}), sim backlog ${(w.backlogEndBytes / MB).toFixed(1)} MB; ` +
-    `cpu ept ${w.eptCpuPct.toFixed(0)}% sim ${w.simCpuPct.toFixed(0)}%; ${w.keptUp ? 'kept up' : `not kept up (${w.limitedBy})`}`
+    `cpu ept ${w.eptCpuPct.toFixed(0)}% sim ${w.simCpuPct.toFixed(0)}%; ${w.windowS.toFixed(0)} s${w.cutShort ? ' (cut short)' : ''}; ${verdict}`
   );
 }
 
+/** First churn rate of the ramp, and the highest tried. */
+const RAMP_START = 12_500;
+const RAMP_MAX = 800_000;
+
 /**
- * Flat out first (the most ept analyses when the simulator pushes as fast as its backlog lets it),
- * then steady rates from 90% of that down until one is kept up: that rate is the sustained one.
+ * Steady windows at doubling churn rates until ept does not keep up (or the simulator cannot go
+ * faster), then one window between the last rate kept up and the first one not. The sustained
+ * rate is what ept analysed in the best window it kept up with.
  */
 async function measureThroughput(
   probe: ThroughputProbe,
   o: FabricBenchOptions,
   simStats: () => Promise<SimProcessStats>,
-): Promise<{ flatOut: WindowResult; steady: WindowResult[]; sustained: number }> {
-  const warm = 3;
-  const flatOut = await probe.measure(0, warm, o.duration);
-  o.progress(`throughput: ${describeWindow(flatOut)}`);
-  await probe.drain();
-  await simStats();
-  const steady: WindowResult[] = [];
-  let rate = roundRate(0.9 * Math.min(flatOut.processedRate, flatOut.simSentRate));
-  for (let i = 0; i < 5 && rate > 0; i++) {
-    const w = await probe.measure(rate, warm, o.duration);
+): Promise<{ ramp: WindowResult[]; sustained: number }> {
+  const ramp: WindowResult[] = [];
+  const run = async (rate: number): Promise<WindowResult> => {
+    const w = await probe.measure(rate, 3, o.duration);
     o.progress(`throughput: ${describeWindow(w)}`);
-    steady.push(w);
+    ramp.push(w);
     await simStats();
     await probe.drain();
-    if (w.keptUp) return { flatOut, steady, sustained: w.processedRate };
-    rate = roundRate(rate * 0.8);
+    return w;
+  };
+  let best: WindowResult | null = null;
+  let failed = 0;
+  for (let rate = RAMP_START; rate <= RAMP_MAX; rate *= 2) {
+    const w = await run(rate);
+    if (!w.keptUp) {
+      failed = rate;
+      break;
+    }
+    best = w;
+    if (w.limitedBy === 'simulator') break;
   }
-  return { flatOut, steady, sustained: 0 };
+  // Below the start rate when even that was too much, else halfway (geometrically) to the failure.
+  const between = best ? roundRate(Math.sqrt(best.targetRate * failed)) : roundRate(RAMP_START / 4);
+  if (failed && between > 0) {
+    const w = await run(between);
+    if (w.keptUp && (!best || w.processedRate > best.processedRate)) best = w;
+  }
+  return { ramp, sustained: best?.processedRate ?? 0 };
 }
 
 /** Rounds a rate down to 2 significant digits. */

@@ -62,7 +62,14 @@ export async function startServer(config: ServerOptions, logger?: Logger): Promi
   await fabrics.startAll({ includeSimulated: demo !== null });
   const retention = startRetention({ store, pipeline, logger: log });
 
-  const app = await buildApp({ store, fabrics, metrics: registry, logger: log, tokenTtl: config.tokenTtl });
+  const app = await buildApp({
+    store,
+    fabrics,
+    metrics: registry,
+    logger: log,
+    tokenTtl: config.tokenTtl,
+    findings: { subscribe: (l) => pipeline.onFinding(l) },
+  });
   const address = await app.listen({ host: config.host, port: config.port });
   log.info({ url: address, dataDir: config.dataDir, demo: Boolean(demo) }, 'ept server listening');
 

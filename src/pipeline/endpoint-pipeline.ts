@@ -94,12 +94,16 @@ export class EndpointPipeline implements EndpointSink {
 
   /** Starts tracking a fabric: loads its endpoints from the store into the partitions. */
   async attachFabric(fabric: string, tables: FabricTables, settings: FabricSettings): Promise<number> {
-    this.fabrics.set(fabric, { ctx: { tables, settings, epoch: 0 }, syncs: new Map() });
+    const f: FabricContext = { ctx: { tables, settings, epoch: 0 }, syncs: new Map() };
+    this.fabrics.set(fabric, f);
     let loaded = 0;
     for await (const page of this.store.scanEndpoints(fabric)) {
       for (const s of page) {
         this.partitionFor(s.fabric, s.vnid, s.addr).states.set(keyOf(s.fabric, s.vnid, s.addr), s);
         this.rescheduleChecks(s);
+        // Stored learns carry the sync epochs of the previous process: the next sync must be newer,
+        // or learns that vanished while ept was down would count as seen and never be deleted.
+        for (const l of s.learns) f.ctx.epoch = Math.max(f.ctx.epoch, l.seen, l.bindSeen);
         loaded++;
       }
     }
@@ -119,8 +123,13 @@ export class EndpointPipeline implements EndpointSink {
     if (f) f.ctx.settings = settings;
   }
 
-  onFinding(l: FindingListener): void {
+  /** Registers a listener for recorded findings; returns the function that removes it. */
+  onFinding(l: FindingListener): () => void {
     this.findingListeners.push(l);
+    return () => {
+      const i = this.findingListeners.indexOf(l);
+      if (i >= 0) this.findingListeners.splice(i, 1);
+    };
   }
 
   onRefresh(l: RefreshListener): void {

@@ -93,6 +93,7 @@ describe('ept through gaps, against the simulator', () => {
     // Stop like a process going down mid-stream: pipeline and store close while the subscriber
     // is still receiving, then the subscriber goes.
     const e = h.ept;
+    const lostBefore = h.sim.stats().eventsLost;
     await e.pipeline.close();
     await e.store.close();
     await e.manager.stopAll();
@@ -108,14 +109,17 @@ describe('ept through gaps, against the simulator', () => {
     for (const [k, r] of findingsBefore) expect(findingsCommitted.get(k)?.count, k).toBe(r.count);
 
     // A new process on the same file, churn still going.
+    await new Promise((r) => setTimeout(r, 200));
     const e2 = await h.reopen();
+    // Changes ept could not see while it was down.
+    expect(h.sim.stats().eventsLost - lostBefore).toBeGreaterThan(20);
     expect(e2.pipeline.endpointCount(FABRIC)).toBeGreaterThanOrEqual(committed.length);
     await new Promise((r) => setTimeout(r, 300));
     h.sim.stopChurn();
     await waitRunning(h);
-    await new Promise((r) => setTimeout(r, 1000));
-    console.log('DEBUG', JSON.stringify(await h.status()), JSON.stringify(h.sim.stats()), e2.sentBase);
-    await settle(h);
+    // Not exact: events that arrive between a subscription and the read after it are dropped
+    // (the read covers them), so received < sent while churn overlaps a build.
+    await settle(h, false);
     await confirmAll(h);
 
     for (const s of committed) {
@@ -129,7 +133,6 @@ describe('ept through gaps, against the simulator', () => {
     // The scenario's hosts were not churned: their records are exactly as before the restart
     // (a confirmed stale flag survives and is not reported again).
     expect(countsOf(findingsAfter)).toMatchObject(countsOf(findingsBefore));
-    expect(h.sim.stats().churnMoves).toBeGreaterThan(50);
     expect(await expectMatchesTruth(h)).toBeGreaterThan(200);
   });
 });
