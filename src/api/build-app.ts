@@ -13,7 +13,10 @@ import { endpointRoutes } from './routes/endpoint-routes.js';
 import { fabricRoutes } from './routes/fabric-routes.js';
 import { findingRoutes } from './routes/finding-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
+import { streamRoutes } from './routes/stream-routes.js';
+import { summaryRoutes } from './routes/summary-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
+import { webUiRoutes } from './routes/web-ui-routes.js';
 import { ErrorResponse } from './schemas.js';
 
 /** Options of buildApp. */
@@ -24,6 +27,8 @@ export interface BuildAppOptions {
   trustProxy?: boolean;
   /** Serve the Swagger UI page at /api/v1/docs (default true). */
   docs?: boolean;
+  /** Directory of the built web UI served at / (default web/dist of the installation). */
+  webDir?: string;
 }
 
 export async function buildApp(ctx: ApiContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -58,6 +63,9 @@ export async function buildApp(ctx: ApiContext, opts: BuildAppOptions = {}): Pro
   settingsRoutes(app, ctx);
   endpointRoutes(app, ctx, names);
   findingRoutes(app, ctx, names);
+  summaryRoutes(app, ctx, names);
+  streamRoutes(app, ctx);
+  await webUiRoutes(app, opts.webDir);
 
   await app.ready();
   return app;

@@ -78,6 +78,8 @@ export class FabricSubscriber {
   /** Observations of query reads handed to the sink. */
   private queryProcessed = 0;
   private parseErrors = 0;
+  /** Malformed frames of sockets already replaced (parseErrors counts since start, not per socket). */
+  private closedSocketMalformed = 0;
   private reconnects = 0;
   private nodeQueue: Promise<void> = Promise.resolve();
   /** Ends the current backoff wait (stop()). */
@@ -160,7 +162,7 @@ export class FabricSubscriber {
       eventRate: this.rate.rate(),
       eventsReceived: this.endpointEvents.received,
       eventsProcessed: this.endpointEvents.processed + this.queryProcessed,
-      parseErrors: this.parseErrors + (s?.malformedFrames ?? 0),
+      parseErrors: this.parseErrors + this.closedSocketMalformed + (s?.malformedFrames ?? 0),
     };
   }
 
@@ -261,6 +263,7 @@ export class FabricSubscriber {
       logger: this.log,
       onGap: (reason) => this.gap(reason),
     });
+    this.closedSocketMalformed += this.socket?.stats.malformedFrames ?? 0;
     this.socket = socket;
     await socket.open();
     const onEndpoints = (objects: ApicObject[]): void => this.endpointEvents.onEvents(objects, socket);

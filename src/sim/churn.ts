@@ -72,7 +72,8 @@ export class ChurnGenerator {
 
   private tick(rate: number): void {
     const now = performance.now();
-    this.budget = Math.min(this.budget + (rate * (now - this.last)) / 1000, rate * 0.02);
+    // The cap bounds bursts after a stall; it is at least 2 so that low rates still reach one event.
+    this.budget = Math.min(this.budget + (rate * (now - this.last)) / 1000, Math.max(rate * 0.02, 2));
     this.last = now;
     const max = this.o.maxBacklogBytes ?? 32 << 20;
     let guard = 0;
