@@ -12,7 +12,8 @@ describe('simulator churn at a low rate', () => {
     churn = new ChurnGenerator(new FabricModel({ leafs: 4, endpoints: 100 }));
     churn.start(5);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(churn.events).toBeGreaterThan(0);
-    expect(churn.events).toBeLessThan(40);
+    // Each move emits several events, so moves stay at or below the event rate.
+    expect(churn.moves).toBeGreaterThan(0);
+    expect(churn.moves).toBeLessThan(20);
   });
 });

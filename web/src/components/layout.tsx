@@ -1,0 +1,54 @@
+// The frame of every page: header with navigation, the search box and the user menu.
+import type { ReactNode } from 'react';
+import { Link, useRoute } from '../router';
+import { useSession } from '../session';
+import { SearchBox } from './search-box';
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { session, logout } = useSession();
+  const { path } = useRoute();
+  const current = (p: string) => (p === '/' ? path === '/' : path.startsWith(p)) ? 'page' : undefined;
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <Link to="/" className="brand">
+          ept
+        </Link>
+        <nav aria-label="Main">
+          <Link to="/" aria-current={current('/')}>
+            Dashboard
+          </Link>
+          <Link to="/fabrics" aria-current={current('/fabrics')}>
+            Fabrics
+          </Link>
+        </nav>
+        <SearchBox />
+        <div className="user">
+          <span>
+            {session?.username} <span className="badge">{session?.role}</span>
+          </span>
+          <button type="button" className="link" onClick={logout}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <main id="main">{children}</main>
+    </>
+  );
+}
+
+export function ErrorBox({ error }: { error: Error | null }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      {error.message}
+    </p>
+  );
+}
+
+export function StateBadge({ state }: { state: string }) {
+  return <span className={`state state-${state}`}>{state}</span>;
+}
