@@ -14,6 +14,8 @@ export interface FabricBenchFlags {
   duration: number;
   seed: number;
   churnPool: number;
+  /** SQLite page cache, MiB (undefined: the store's default). */
+  cacheMiB?: number;
   json: boolean;
 }
 
@@ -52,6 +54,7 @@ export async function runFabricBenchCommand(f: FabricBenchFlags, io: CliIo): Pro
       partitions: defaultPartitions(),
       batchSize: 20_000,
       queueCapacity: 100_000,
+      cacheMiB: f.cacheMiB,
       progress: (line) => io.err(line),
     },
     machineInfo(),

@@ -53,7 +53,7 @@ function fmtCheck(c: TargetCheck): string[] {
 export function formatFabricBench(r: FabricBenchResult): string {
   const m = r.machine;
   const lines = [
-    `machine: ${m.nproc} cpus, ${m.cpuModel}, ${(m.memTotalBytes / GIB).toFixed(1)} GiB, node ${m.node}`,
+    `machine: ${m.nproc} cpus, ${m.cpuModel}, ${(m.memTotalBytes / GIB).toFixed(1)} GiB, node ${m.node}; load average ${r.load.start.toFixed(1)} at start, ${r.load.end.toFixed(1)} at end`,
     `fabric: ${n0(r.sim.hosts)} endpoints (hosts) on ${r.sim.leafs} leafs -> ${n0(r.build.endpointKeys)} endpoint keys in ept (MAC + IP per host)`,
     '',
     table(['target', 'measured', 'at 1M (linear)', 'target', 'status'], checkTargets(r).map(fmtCheck)),
@@ -62,6 +62,7 @@ export function formatFabricBench(r: FabricBenchResult): string {
   const l = r.latency;
   const rows: (string | number)[][] = [
     ['build: start -> running', `${(r.build.ms / 1000).toFixed(1)} s (${n0(r.build.eventsProcessed)} observations analysed, ${n0(r.build.historyRows)} history rows)`],
+    ['build: gaps / full reads', `${r.build.gaps} / ${r.build.fullSyncs}${r.build.gaps ? ' (a gap restarts the read: the time includes it)' : ''}`],
     ['build: observations/s', `${n0(r.build.eventsProcessed / (r.build.ms / 1000))}/s`],
     ...r.throughput.ramp.map((w) => [
       `churn ${n0(w.targetRate)}/s`,

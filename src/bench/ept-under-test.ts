@@ -43,6 +43,8 @@ export interface EptUnderTestOptions {
   partitions: number;
   batchSize: number;
   queueCapacity: number;
+  /** SQLite page cache, MiB; undefined keeps the store's default (what `ept server` uses). */
+  cacheMiB?: number;
   logLevel: string;
 }
 
@@ -63,7 +65,7 @@ export class EptUnderTest {
     // Logs go to stderr so that --json output on stdout stays parseable.
     const logger: Logger = pino({ level: o.logLevel }, pino.destination(2));
     const dir = mkdtempSync(join(tmpdir(), 'ept-bench-'));
-    const store = await openSqliteStore({ path: join(dir, 'ept.db'), logger });
+    const store = await openSqliteStore({ path: join(dir, 'ept.db'), logger, cacheMiB: o.cacheMiB });
     const metrics = new BenchMetrics(new Registry());
     const pipeline = new EndpointPipeline({ store, logger, metrics, partitions: o.partitions, batchSize: o.batchSize, queueCapacity: o.queueCapacity });
     const config: FabricConfig = {

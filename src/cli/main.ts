@@ -100,7 +100,8 @@ export function buildProgram(io: CliIo, deps: CliDeps = defaultDeps): Command {
     .option('--duration <s>', 'seconds of each measured throughput window', '20')
     .option('--churn-pool <n>', 'hosts the churn moves', '100000')
     .option('--seed <n>', 'seed of the generated fabric', '1')
-    .action(async (o: { endpoints: string; leafs: string; duration: string; churnPool: string; seed: string }, cmd: Command) => {
+    .option('--cache-mib <n>', "SQLite page cache, MiB (default: the store's, as the server uses)")
+    .action(async (o: { endpoints: string; leafs: string; duration: string; churnPool: string; seed: string; cacheMib?: string }, cmd: Command) => {
       const m = await import('../bench/bench-command.js');
       const code = await m.runFabricBenchCommand(
         {
@@ -109,11 +110,24 @@ export function buildProgram(io: CliIo, deps: CliDeps = defaultDeps): Command {
           duration: intOption('--duration', o.duration, 1, 3600),
           churnPool: intOption('--churn-pool', o.churnPool, 1, 10_000_000),
           seed: intOption('--seed', o.seed, 0, 2 ** 31),
+          cacheMiB: o.cacheMib === undefined ? undefined : intOption('--cache-mib', o.cacheMib, 1, 65536),
           json: cmd.optsWithGlobals<{ json?: boolean }>().json === true,
         },
         io,
       );
       if (code !== 0) throw new EptError('internal', `benchmark exited with code ${code}`);
+    });
+
+  // `ept decode pcap`: ept's own LLDP/CDP/ARP/NDP decoders over a capture file (added with the host agent).
+  program
+    .command('decode')
+    .description('decode captured frames with ept\'s own decoders')
+    .command('pcap')
+    .description('decode LLDP, CDP, ARP and IPv6 ND frames of a pcap or pcapng file (- reads stdin)')
+    .argument('<file>', 'capture file, e.g. from tcpdump -w')
+    .action(async (file: string, _o: unknown, cmd: Command) => {
+      const m = await import('./decode-pcap-command.js');
+      await m.runDecodePcap(file, cmd.optsWithGlobals<{ json?: boolean }>().json === true, io);
     });
 
   addClientCommands(program, io);

@@ -29,6 +29,10 @@ export interface HttpRequestOptions {
   signal?: AbortSignal;
 }
 
+/** Sockets per agent; also bounds the resends on stale kept-alive sockets. */
+const MAX_SOCKETS = 8;
+const MAX_STALE_RESENDS = MAX_SOCKETS;
+
 /** Keep-alive agents for http and https, sharing the TLS settings. */
 export class ApicAgents {
   readonly http: http.Agent;
@@ -40,8 +44,8 @@ export class ApicAgents {
   constructor(tls: ApicTlsOptions) {
     this.ca = tls.caFile ? readCa(tls.caFile) : undefined;
     this.rejectUnauthorized = tls.verifyTls;
-    this.http = new http.Agent({ keepAlive: true, maxSockets: 8 });
-    this.https = new https.Agent({ keepAlive: true, maxSockets: 8, ca: this.ca, rejectUnauthorized: tls.verifyTls });
+    this.http = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+    this.https = new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS, ca: this.ca, rejectUnauthorized: tls.verifyTls });
   }
 
   destroy(): void {
@@ -75,25 +79,37 @@ export function httpRequest(agents: ApicAgents, base: string, path: string, opts
     const fail = (message: string, cause?: unknown): void => {
       reject(new EptError('apic_unreachable', `${opts.method} ${url.href}: ${message}`, { url: base }, { cause }));
     };
-    const req = (secure ? https : http).request(url, {
-      method: opts.method,
-      headers,
-      agent: secure ? agents.https : agents.http,
-      signal: opts.signal,
-    });
-    // Inactivity timeout: covers a hung connect, a hung answer and a stalled body alike.
-    req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
-    req.on('error', (err) => fail(err.message, err));
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err) => fail(err.message, err));
-      res.on('end', () => {
-        const setCookie = res.headers['set-cookie'] ?? [];
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), setCookie });
+    // Every free socket of the agent's pool may have been closed while idle: one resend per socket.
+    const send = (resends: number): void => {
+      const req = (secure ? https : http).request(url, {
+        method: opts.method,
+        headers,
+        agent: secure ? agents.https : agents.http,
+        signal: opts.signal,
       });
-    });
-    req.end(opts.body);
+      // Inactivity timeout: covers a hung connect, a hung answer and a stalled body alike.
+      req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // Added by the bench engineer: a kept-alive socket the server closed while idle (its
+        // keep-alive timeout) fails at once with ECONNRESET ("socket hang up") before the server
+        // read the request, so sending it again is safe (the retry Node's http docs prescribe for
+        // req.reusedSocket). Without it, a busy ept turned this race into a gap and a full resync
+        // (seen at 1M endpoints in `ept bench fabric`). A fresh socket failing is a real failure.
+        if (req.reusedSocket && err.code === 'ECONNRESET' && resends < MAX_STALE_RESENDS && !opts.signal?.aborted) send(resends + 1);
+        else fail(err.message, err);
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => fail(err.message, err));
+        res.on('end', () => {
+          const setCookie = res.headers['set-cookie'] ?? [];
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), setCookie });
+        });
+      });
+      req.end(opts.body);
+    };
+    send(0);
   });
 }
 

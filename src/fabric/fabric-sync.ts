@@ -1,9 +1,9 @@
 // Reading a fabric's classes from the APIC: the table classes into FabricTables, and the endpoint
 // classes into the pipeline between beginSync and endSync (the sink synthesises the deletes).
 import { TABLE_CLASSES, type FabricTables, type MoRow } from '../core/fabric-tables.js';
-import type { Observation } from '../core/types.js';
+import type { Observation, ObservationClass } from '../core/types.js';
 import { ENDPOINT_CLASSES, toObservation, type ApicObject, type ParseProblem } from '../protocols/apic-objects.js';
-import type { EndpointSink } from '../pipeline/sink.js';
+import type { EndpointSink, MissingLearn } from '../pipeline/sink.js';
 import { queryClass } from './apic-query.js';
 import type { ApicGetter } from './apic-session.js';
 import type { BuildProgress } from './fabric-status.js';
@@ -129,6 +129,41 @@ export async function readEndpointClasses(ctx: SyncContext, nodes: number[] | nu
     submitted += await streamClass(ctx, cls, nodes ? nodeFilter(cls, nodes) : undefined);
   }
   ctx.signal.throwIfAborted();
-  const { deleted } = await ctx.sink.endSync(ctx.fabric, epoch);
+  const { deleted } = await ctx.sink.endSync(ctx.fabric, epoch, (missing) => confirmMissing(ctx, missing));
   return { deleted, submitted };
+}
+
+/** Addresses per confirmation query (keeps the filter well inside URL limits). */
+const CONFIRM_CHUNK = 40;
+
+/** The filter term matching one address in a class (MAC case differs between APIC releases). */
+function addressTerm(cls: ObservationClass, addr: string): string {
+  if (cls === 'mac') return `eq(epmMacEp.addr,"${addr.toUpperCase()}"),eq(epmMacEp.addr,"${addr}")`;
+  if (cls === 'ip') return `eq(epmIpEp.addr,"${addr}")`;
+  return `wcard(epmRsMacEpToIpEpAtt.dn,"ip-[${addr}]")`;
+}
+
+const CLASS_OF: Record<ObservationClass, string> = { mac: 'epmMacEp', ip: 'epmIpEp', binding: 'epmRsMacEpToIpEpAtt' };
+
+/**
+ * Confirms that learns a paged re-read did not return are really gone, by querying their addresses
+ * directly: offset paging skips objects that shift between pages while the read runs. What is found
+ * is submitted as a fresh snapshot; the rest is returned (really gone).
+ */
+export async function confirmMissing(ctx: SyncContext, missing: MissingLearn[]): Promise<MissingLearn[]> {
+  const key = (m: { cls: string; node: number; vnid: number; addr: string }): string => `${m.cls}|${m.node}|${m.vnid}|${m.addr}`;
+  const found = new Set<string>();
+  for (const cls of ['mac', 'ip', 'binding'] as const) {
+    const addrs = [...new Set(missing.filter((m) => m.cls === cls).map((m) => m.addr))];
+    for (let i = 0; i < addrs.length; i += CONFIRM_CHUNK) {
+      const filter = `or(${addrs.slice(i, i + CONFIRM_CHUNK).map((a) => addressTerm(cls, a)).join(',')})`;
+      for await (const page of queryClass(ctx.apic, CLASS_OF[cls], { pageSize: ctx.pageSize, signal: ctx.signal, filter })) {
+        reportProblems(ctx, page.url, page.problems);
+        const batch = toQueryObservations(ctx, page.objects, ctx.now());
+        for (const o of batch) found.add(key(o));
+        if (batch.length) await ctx.sink.submit(batch);
+      }
+    }
+  }
+  return missing.filter((m) => !found.has(key(m)));
 }

@@ -9,7 +9,13 @@ function clip(s: string, max: number): string {
 }
 
 function loc(l: Location, name: string): string {
-  return [name ? `${name} (node ${l.node})` : `node ${l.node}`, l.ifId, l.encap, l.pcTag ? `pcTag ${l.pcTag}` : '', l.rwMac ? `mac ${l.rwMac}` : '']
+  return [
+    name ? `${name} (node ${l.node})` : `node ${l.node}`,
+    l.ifId,
+    l.encap,
+    l.pcTag ? `pcTag ${l.pcTag}` : '',
+    l.rwMac ? `mac ${l.rwMac}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
 }
@@ -40,7 +46,10 @@ export function detailLines(n: Notification): string[] {
 
 /** Subject and text of the mail for one notification. */
 export function singleMail(n: Notification): { subject: string; text: string } {
-  return { subject: clip(`[ept] ${n.summary}`, SUBJECT_MAX), text: `${n.summary}\n\n${detailLines(n).join('\n')}\n` };
+  return {
+    subject: clip(`[ept] ${n.summary}`, SUBJECT_MAX),
+    text: `${n.summary}\n\n${detailLines(n).join('\n')}\n`,
+  };
 }
 
 function countsText(counts: Record<FindingKind, number>): string {
@@ -53,7 +62,10 @@ function countsText(counts: Record<FindingKind, number>): string {
 /** Subject and text of a digest mail: counts first, then the first items in full. */
 export function digestMail(d: Digest): { subject: string; text: string } {
   const total = Object.values(d.counts).reduce((a, b) => a + b, 0);
-  const subject = clip(`[ept] ${d.fabric}: ${total} finding${total === 1 ? '' : 's'} (${countsText(d.counts) || 'none'})`, SUBJECT_MAX);
+  const subject = clip(
+    `[ept] ${d.fabric}: ${total} finding${total === 1 ? '' : 's'} (${countsText(d.counts) || 'none'})`,
+    SUBJECT_MAX,
+  );
   const lines = [
     `Fabric ${d.fabric}, ${new Date(d.from).toISOString()} to ${new Date(d.to).toISOString()}`,
     '',

@@ -7,12 +7,26 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Logger } from 'pino';
 import { digestMail, singleMail } from './email-format.js';
-import { errorText, type DeliveryResult, type Digest, type DigestNotifier, type Notification } from './notification.js';
+import {
+  errorText,
+  type DeliveryResult,
+  type Digest,
+  type DigestNotifier,
+  type Notification,
+} from './notification.js';
 import { emailRecipients, type NotificationSettings } from './notification-settings.js';
 
 export type EmailSettings = Pick<
   NotificationSettings,
-  'email_address' | 'email_sender' | 'smtp_type' | 'smtp_relay_host' | 'smtp_port' | 'smtp_username' | 'smtp_password' | 'smtp_starttls' | 'smtp_ca_file'
+  | 'email_address'
+  | 'email_sender'
+  | 'smtp_type'
+  | 'smtp_relay_host'
+  | 'smtp_port'
+  | 'smtp_username'
+  | 'smtp_password'
+  | 'smtp_starttls'
+  | 'smtp_ca_file'
 >;
 
 /** An MX record as node:dns returns it. */
@@ -50,6 +64,7 @@ export class EmailNotifier implements DigestNotifier {
   private readonly timeoutMs: number;
   private readonly ca: Buffer | undefined;
   private relay: nodemailer.Transporter<SMTPTransport.SentMessageInfo> | null = null;
+  private closed = false;
 
   constructor(opts: EmailNotifierOptions) {
     this.s = opts.settings;
@@ -74,10 +89,13 @@ export class EmailNotifier implements DigestNotifier {
   }
 
   private async deliver(content: MailContent): Promise<DeliveryResult> {
+    if (this.closed) return { ok: false, channel: 'email', attempts: 0, error: 'notifier closed' };
     const to = emailRecipients(this.s);
-    if (!to.length) return { ok: false, channel: 'email', attempts: 0, error: 'email_address has no recipient' };
+    if (!to.length)
+      return { ok: false, channel: 'email', attempts: 0, error: 'email_address has no recipient' };
     try {
-      const detail = this.s.smtp_type === 'relay' ? await this.viaRelay(to, content) : await this.direct(to, content);
+      const detail =
+        this.s.smtp_type === 'relay' ? await this.viaRelay(to, content) : await this.direct(to, content);
       return { ok: true, channel: 'email', attempts: 1, detail };
     } catch (err) {
       return { ok: false, channel: 'email', attempts: 1, error: errorText(err) };
@@ -85,7 +103,12 @@ export class EmailNotifier implements DigestNotifier {
   }
 
   private timeouts(): SMTPTransport.Options {
-    return { connectionTimeout: this.timeoutMs, greetingTimeout: this.timeoutMs, socketTimeout: this.timeoutMs, name: this.hostname };
+    return {
+      connectionTimeout: this.timeoutMs,
+      greetingTimeout: this.timeoutMs,
+      socketTimeout: this.timeoutMs,
+      name: this.hostname,
+    };
   }
 
   private async viaRelay(to: string[], content: MailContent): Promise<string> {
@@ -97,7 +120,7 @@ export class EmailNotifier implements DigestNotifier {
       secure: this.s.smtp_port === 465,
       requireTLS: this.s.smtp_starttls,
       auth: this.s.smtp_username ? { user: this.s.smtp_username, pass: this.s.smtp_password } : undefined,
-      tls: { ca: this.ca, servername: this.s.smtp_relay_host },
+      tls: { ca: this.ca },
     });
     const info = await this.relay.sendMail({ from: this.sender, to, ...content });
     return checkAccepted(info, `${this.s.smtp_relay_host}:${this.s.smtp_port}`);
@@ -119,7 +142,10 @@ export class EmailNotifier implements DigestNotifier {
         failed.push(`${domain}: ${errorText(err)}`);
       }
     }
-    if (failed.length) throw new Error(`direct delivery failed for ${failed.join('; ')}${done.length ? ` (delivered: ${done.join('; ')})` : ''}`);
+    if (failed.length)
+      throw new Error(
+        `direct delivery failed for ${failed.join('; ')}${done.length ? ` (delivered: ${done.join('; ')})` : ''}`,
+      );
     return done.join('; ');
   }
 
@@ -129,7 +155,8 @@ export class EmailNotifier implements DigestNotifier {
       if (mx.length) return [...mx].sort((a, b) => a.priority - b.priority).map((r) => r.exchange);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENODATA' && code !== 'ENOTFOUND') throw new Error(`MX lookup of ${domain} failed: ${errorText(err)}`);
+      if (code !== 'ENODATA' && code !== 'ENOTFOUND')
+        throw new Error(`MX lookup of ${domain} failed: ${errorText(err)}`);
     }
     return [domain];
   }
@@ -138,7 +165,13 @@ export class EmailNotifier implements DigestNotifier {
     const errors: string[] = [];
     for (const host of await this.mxHosts(domain)) {
       // MX hosts rarely have certificates for the name we reach them by: TLS is opportunistic.
-      const t = nodemailer.createTransport({ ...this.timeouts(), host, port: this.directPort, secure: false, tls: { rejectUnauthorized: false } });
+      const t = nodemailer.createTransport({
+        ...this.timeouts(),
+        host,
+        port: this.directPort,
+        secure: false,
+        tls: { rejectUnauthorized: false },
+      });
       try {
         const info = await t.sendMail({ from: this.sender, to: rcpts, ...content });
         return checkAccepted(info, `${host}:${this.directPort}`);
@@ -153,6 +186,7 @@ export class EmailNotifier implements DigestNotifier {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.relay?.close();
     this.relay = null;
   }
@@ -160,6 +194,7 @@ export class EmailNotifier implements DigestNotifier {
 
 function checkAccepted(info: SMTPTransport.SentMessageInfo, server: string): string {
   const rejected = info.rejected.map(String);
-  if (!info.accepted.length) throw new Error(`${server} accepted no recipient (rejected: ${rejected.join(', ')})`);
+  if (!info.accepted.length)
+    throw new Error(`${server} accepted no recipient (rejected: ${rejected.join(', ')})`);
   return `${server} accepted ${info.accepted.length} recipient(s)${rejected.length ? `, rejected ${rejected.join(', ')}` : ''}: ${info.response}`;
 }

@@ -4,7 +4,15 @@ import type { FabricTables } from '../core/fabric-tables.js';
 import { nodeMembers, type Finding, type Location } from '../core/types.js';
 import type { FindingNames, Notification } from './notification.js';
 
-const NO_NAMES: FindingNames = Object.freeze({ tenant: '', vrf: '', bd: '', epg: '', node: '', srcNode: '', dstNode: '' });
+const NO_NAMES: FindingNames = Object.freeze({
+  tenant: '',
+  vrf: '',
+  bd: '',
+  epg: '',
+  node: '',
+  srcNode: '',
+  dstNode: '',
+});
 
 /** Node name, or "a,b" for a vPC pair; '' when unknown. */
 export function nodeName(tables: FabricTables | undefined, id: number): string {
@@ -67,7 +75,10 @@ export function summarize(f: Finding, names: FindingNames, suppressed = 0): stri
   let body: string;
   switch (f.kind) {
     case 'move':
-      body = f.src && f.dst ? `moved from ${locationText(f.src, names.srcNode)} to ${locationText(f.dst, names.dstNode)}` : 'moved';
+      body =
+        f.src && f.dst
+          ? `moved from ${locationText(f.src, names.srcNode)} to ${locationText(f.dst, names.dstNode)}`
+          : 'moved';
       break;
     case 'offsubnet':
       body = `learned on ${where(f.node, names.node)} outside the subnets of ${names.bd || 'its BD'}`;

@@ -77,10 +77,12 @@ export function findingParams(f: Finding, names: FindingNames, suppressed: numbe
 /** Renders an RFC 5424 message: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD] MSG. */
 export function formatRfc5424(n: Notification, h: SyslogHeader): string {
   const f = n.finding;
-  const sd = `[${SD_ID}${findingParams(f, n.names, n.suppressed).map(([k, v]) => ` ${k}="${escapeParamValue(v)}"`).join('')}]`;
+  const sd = `[${SD_ID}${findingParams(f, n.names, n.suppressed)
+    .map(([k, v]) => ` ${k}="${escapeParamValue(v)}"`)
+    .join('')}]`;
   const ts = new Date(f.ts).toISOString();
   // MSG is MSG-ANY unless it needs UTF-8, which RFC 5424 marks with a BOM.
-  const msg = /[^\x00-\x7f]/.test(n.summary) ? `\ufeff${n.summary}` : n.summary;
+  const msg = /[^\p{ASCII}]/u.test(n.summary) ? `\ufeff${n.summary}` : n.summary;
   return `<${pri(h.facility, h.severity)}>1 ${ts} ${headerField(h.hostname, 255)} ${APP_NAME} ${headerField(h.procId, 128)} ${headerField(f.kind, 32)} ${sd} ${msg}`;
 }
 
@@ -99,7 +101,12 @@ export function formatRfc3164(n: Notification, h: SyslogHeader): string {
   const host = headerField(h.hostname.split('.')[0] ?? '', 255);
   const line = `<${pri(h.facility, h.severity)}>${rfc3164Timestamp(n.finding.ts)} ${host} ${APP_NAME}[${headerField(h.procId, 32)}]: ${n.summary.replace(/[\r\n]+/g, ' ')}`;
   const buf = Buffer.from(line);
-  return buf.length <= 1024 ? line : buf.subarray(0, 1024).toString().replace(/\ufffd$/, '');
+  return buf.length <= 1024
+    ? line
+    : buf
+        .subarray(0, 1024)
+        .toString()
+        .replace(/\ufffd$/, '');
 }
 
 /** RFC 6587 octet-counting frame: "<length> <message>". */

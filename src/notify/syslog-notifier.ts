@@ -8,13 +8,27 @@ import { connect as tlsConnect } from 'node:tls';
 import type { Logger } from 'pino';
 import type { FindingKind } from '../core/types.js';
 import { errorText, type DeliveryResult, type Notification, type Notifier } from './notification.js';
-import { SYSLOG_FACILITIES, SYSLOG_SEVERITIES, type NotificationSettings, type SyslogSeverityName } from './notification-settings.js';
+import {
+  SYSLOG_FACILITIES,
+  SYSLOG_SEVERITIES,
+  type NotificationSettings,
+  type SyslogSeverityName,
+} from './notification-settings.js';
 import { formatRfc3164, formatRfc5424, octetCountingFrame, type SyslogHeader } from './syslog-format.js';
 
 export type SyslogSettings = Pick<
   NotificationSettings,
-  | 'syslog_server' | 'syslog_port' | 'syslog_protocol' | 'syslog_format' | 'syslog_facility' | 'syslog_severity'
-  | 'syslog_severity_move' | 'syslog_severity_offsubnet' | 'syslog_severity_stale' | 'syslog_severity_rapid' | 'syslog_ca_file'
+  | 'syslog_server'
+  | 'syslog_port'
+  | 'syslog_protocol'
+  | 'syslog_format'
+  | 'syslog_facility'
+  | 'syslog_severity'
+  | 'syslog_severity_move'
+  | 'syslog_severity_offsubnet'
+  | 'syslog_severity_stale'
+  | 'syslog_severity_rapid'
+  | 'syslog_ca_file'
 >;
 
 export interface SyslogNotifierOptions {
@@ -48,13 +62,19 @@ export class SyslogNotifier implements Notifier {
     this.s = opts.settings;
     this.log = opts.logger.child({ component: 'notify-syslog' });
     this.hostname = opts.hostname ?? osHostname();
-    this.facility = SYSLOG_FACILITIES[this.s.syslog_facility as keyof typeof SYSLOG_FACILITIES] ?? SYSLOG_FACILITIES.local7;
+    this.facility =
+      SYSLOG_FACILITIES[this.s.syslog_facility as keyof typeof SYSLOG_FACILITIES] ?? SYSLOG_FACILITIES.local7;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
   }
 
   /** The message as it goes on the wire (without framing). */
   format(n: Notification): string {
-    const h: SyslogHeader = { facility: this.facility, severity: severityFor(this.s, n.finding.kind), hostname: this.hostname, procId: String(process.pid) };
+    const h: SyslogHeader = {
+      facility: this.facility,
+      severity: severityFor(this.s, n.finding.kind),
+      hostname: this.hostname,
+      procId: String(process.pid),
+    };
     return this.s.syslog_format === 'rfc3164' ? formatRfc3164(n, h) : formatRfc5424(n, h);
   }
 
@@ -66,7 +86,12 @@ export class SyslogNotifier implements Notifier {
       else await this.sendStream(octetCountingFrame(msg));
       return { ok: true, channel: 'syslog', attempts: 1 };
     } catch (err) {
-      return { ok: false, channel: 'syslog', attempts: 1, error: `${this.s.syslog_protocol}://${this.s.syslog_server}:${this.s.syslog_port}: ${errorText(err)}` };
+      return {
+        ok: false,
+        channel: 'syslog',
+        attempts: 1,
+        error: `${this.s.syslog_protocol}://${this.s.syslog_server}:${this.s.syslog_port}: ${errorText(err)}`,
+      };
     }
   }
 
@@ -77,7 +102,9 @@ export class SyslogNotifier implements Notifier {
       this.udp.unref();
     }
     const sock = this.udp;
-    return new Promise((resolve, reject) => sock.send(msg, this.s.syslog_port, this.s.syslog_server, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      sock.send(msg, this.s.syslog_port, this.s.syslog_server, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   private async sendStream(frame: Buffer): Promise<void> {
@@ -107,14 +134,21 @@ export class SyslogNotifier implements Notifier {
       let sock: Socket;
       try {
         sock = tls
-          ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ca: this.s.syslog_ca_file ? readFileSync(this.s.syslog_ca_file) : undefined })
+          ? tlsConnect({
+              host,
+              port,
+              servername: isIP(host) ? undefined : host,
+              ca: this.s.syslog_ca_file ? readFileSync(this.s.syslog_ca_file) : undefined,
+            })
           : netConnect({ host, port });
       } catch (err) {
         reject(err as Error);
         return;
       }
       const ready = tls ? 'secureConnect' : 'connect';
-      sock.setTimeout(this.connectTimeoutMs, () => sock.destroy(new Error(`no connection within ${this.connectTimeoutMs} ms`)));
+      sock.setTimeout(this.connectTimeoutMs, () =>
+        sock.destroy(new Error(`no connection within ${this.connectTimeoutMs} ms`)),
+      );
       sock.once(ready, () => {
         sock.setTimeout(0);
         resolve(sock);

@@ -8,7 +8,10 @@ import type { Logger } from 'pino';
 import { errorText, type DeliveryResult, type Notification, type Notifier } from './notification.js';
 import type { NotificationSettings } from './notification-settings.js';
 
-export type WebhookSettings = Pick<NotificationSettings, 'webhook_url' | 'webhook_secret' | 'webhook_format' | 'webhook_retries' | 'webhook_ca_file'>;
+export type WebhookSettings = Pick<
+  NotificationSettings,
+  'webhook_url' | 'webhook_secret' | 'webhook_format' | 'webhook_retries' | 'webhook_ca_file'
+>;
 
 export const SIGNATURE_HEADER = 'x-ept-signature';
 export const TIMESTAMP_HEADER = 'x-ept-timestamp';
@@ -26,7 +29,10 @@ export interface WebhookNotifierOptions {
 }
 
 /** The JSON document POSTed for a notification. */
-export function webhookBody(n: Notification, format: WebhookSettings['webhook_format']): Record<string, unknown> {
+export function webhookBody(
+  n: Notification,
+  format: WebhookSettings['webhook_format'],
+): Record<string, unknown> {
   const f = n.finding;
   const body: Record<string, unknown> = {
     source: 'ept',
@@ -91,7 +97,13 @@ export class WebhookNotifier implements Notifier {
     let last = '';
     const tries = this.s.webhook_retries + 1;
     for (let attempt = 1; attempt <= tries; attempt++) {
-      if (this.closed) return { ok: false, channel: 'webhook', attempts: attempt - 1, error: `notifier closed; last error: ${last}` };
+      if (this.closed)
+        return {
+          ok: false,
+          channel: 'webhook',
+          attempts: attempt - 1,
+          error: `notifier closed; last error: ${last}`,
+        };
       headers[TIMESTAMP_HEADER] = String(Math.floor(Date.now() / 1000));
       const r = await this.post(body, headers);
       if (r.ok) return { ok: true, channel: 'webhook', attempts: attempt, detail: `HTTP ${r.status}` };
@@ -109,15 +121,30 @@ export class WebhookNotifier implements Notifier {
   private post(body: Buffer, headers: Record<string, string>): Promise<Attempt> {
     const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<Attempt>((resolve) => {
-      const req = request(this.url, { method: 'POST', headers, ca: this.ca, timeout: this.timeoutMs }, (res: IncomingMessage) => {
-        const status = res.statusCode ?? 0;
-        res.resume();
-        res.on('error', () => undefined);
-        if (status >= 200 && status < 300) resolve({ ok: true, status });
-        else resolve({ ok: false, retry: status === 408 || status === 429 || status >= 500, error: `${this.url.origin}${this.url.pathname} answered HTTP ${status}` });
-      });
+      const req = request(
+        this.url,
+        { method: 'POST', headers, ca: this.ca, timeout: this.timeoutMs },
+        (res: IncomingMessage) => {
+          const status = res.statusCode ?? 0;
+          res.resume();
+          res.on('error', () => undefined);
+          if (status >= 200 && status < 300) resolve({ ok: true, status });
+          else
+            resolve({
+              ok: false,
+              retry: status === 408 || status === 429 || status >= 500,
+              error: `${this.url.origin}${this.url.pathname} answered HTTP ${status}`,
+            });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on('error', (err) => resolve({ ok: false, retry: true, error: `${this.url.origin}${this.url.pathname}: ${errorText(err)}` }));
+      req.on('error', (err) =>
+        resolve({
+          ok: false,
+          retry: true,
+          error: `${this.url.origin}${this.url.pathname}: ${errorText(err)}`,
+        }),
+      );
       req.end(body);
     });
   }

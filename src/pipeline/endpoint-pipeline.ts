@@ -9,7 +9,7 @@ import type { EndpointState, Finding, HistoryEvent, Observation } from '../core/
 import type { Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
 import { partitionOf } from './partition.js';
-import type { EndpointSink } from './sink.js';
+import type { ConfirmMissing, EndpointSink, MissingLearn } from './sink.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 
 export interface PipelineOptions {
@@ -197,25 +197,36 @@ export class EndpointPipeline implements EndpointSink {
     return epoch;
   }
 
-  async endSync(fabric: string, epoch: number): Promise<{ deleted: number }> {
+  async endSync(fabric: string, epoch: number, confirm?: ConfirmMissing): Promise<{ deleted: number }> {
     await this.idle();
     const f = this.requireFabric(fabric);
     const sync = f.syncs.get(epoch);
     if (!sync) return { deleted: 0 };
     f.syncs.delete(epoch);
-    const now = this.now();
-    const deletes: Observation[] = [];
-    for (const p of this.partitions) {
-      for (const s of p.states.values()) {
-        if (s.fabric === fabric) for (const o of missedInSync(s, epoch, sync.nodes, sync.since, now)) deletes.push(o);
-      }
+    let missing = this.collectMissing(fabric, epoch, sync);
+    if (confirm && missing.length) {
+      const gone = new Set((await confirm(missing.map(({ cls, node, vnid, addr }) => ({ cls, node, vnid, addr })))).map(missingKey));
+      await this.idle();
+      // Re-collect: events during the confirmation may have changed or re-learned some of them.
+      missing = this.collectMissing(fabric, epoch, sync).filter((m) => gone.has(missingKey(m)));
     }
-    if (deletes.length) {
-      this.log.info({ fabric, epoch, deletes: deletes.length }, 'sync: deleting learns that vanished');
-      await this.submit(deletes);
+    if (missing.length) {
+      this.log.info({ fabric, epoch, deletes: missing.length }, 'sync: deleting learns that vanished');
+      await this.submit(missing);
     }
     await this.flush();
-    return { deleted: deletes.length };
+    return { deleted: missing.length };
+  }
+
+  private collectMissing(fabric: string, epoch: number, sync: { nodes: Set<number> | null; since: number }): Observation[] {
+    const now = this.now();
+    const out: Observation[] = [];
+    for (const p of this.partitions) {
+      for (const s of p.states.values()) {
+        if (s.fabric === fabric) for (const o of missedInSync(s, epoch, sync.nodes, sync.since, now)) out.push(o);
+      }
+    }
+    return out;
   }
 
   async flush(): Promise<void> {
@@ -451,6 +462,10 @@ export class EndpointPipeline implements EndpointSink {
     this.writing = next.catch(() => undefined);
     return next;
   }
+}
+
+function missingKey(m: MissingLearn): string {
+  return `${m.cls}|${m.node}|${m.vnid}|${m.addr}`;
 }
 
 function keyOf(fabric: string, vnid: number, addr: string): string {

@@ -1,6 +1,20 @@
 // The port through which sources (APIC subscriber, agents, pcap replay) hand observations to the
 // pipeline. Owned by the sources; implemented by the dispatcher.
-import type { Observation } from '../core/types.js';
+import type { Observation, ObservationClass } from '../core/types.js';
+
+/** A learn a re-read did not return (a candidate for a synthesised delete). */
+export interface MissingLearn {
+  cls: ObservationClass;
+  node: number;
+  vnid: number;
+  addr: string;
+}
+
+/**
+ * Asks the source whether missing learns are really gone (a paged re-read can skip objects that
+ * shift between pages while it runs). Resolves to those still absent.
+ */
+export type ConfirmMissing = (missing: MissingLearn[]) => Promise<MissingLearn[]>;
 
 export interface EndpointSink {
   /**
@@ -15,9 +29,10 @@ export interface EndpointSink {
   beginSync(fabric: string, nodes: number[] | null): Promise<number>;
   /**
    * Ends the re-read: learns on the nodes in scope that were neither seen by it nor changed by an
-   * event since beginSync are deleted (synthesised deletes). Resolves when that is applied.
+   * event since beginSync are deleted (synthesised deletes), after confirm (when given) says they
+   * are really gone. Resolves when that is applied.
    */
-  endSync(fabric: string, epoch: number): Promise<{ deleted: number }>;
+  endSync(fabric: string, epoch: number, confirm?: ConfirmMissing): Promise<{ deleted: number }>;
   /** Resolves when everything submitted so far is analysed and committed. */
   flush(): Promise<void>;
 }

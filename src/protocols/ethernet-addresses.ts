@@ -74,7 +74,12 @@ export function formatHex(buf: Uint8Array, off: number, len: number): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** A text field: UTF-8 (ASCII in practice); invalid sequences become U+FFFD instead of failing. */
+/**
+ * A text field: UTF-8 (ASCII in practice); invalid sequences become U+FFFD instead of failing. Some
+ * devices NUL-terminate their strings inside the TLV; the text ends at the first NUL (as tshark shows it).
+ */
 export function readText(buf: Uint8Array, off: number, len: number): string {
-  return utf8.decode(buf.subarray(off, off + len));
+  let end = off;
+  while (end < off + len && buf[end] !== 0) end++;
+  return utf8.decode(buf.subarray(off, end));
 }

@@ -18,3 +18,6 @@ export interface DecodeFailure {
 export function decodeFailure(error: string, offset: number, base: number, short = false): DecodeFailure {
   return { ok: false, error, offset: offset - base, short };
 }
+
+/** Largest capture record or block accepted; a bigger length means a corrupt file, and waiting for it would stall a stream. */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;

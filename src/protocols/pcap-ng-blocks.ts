@@ -1,8 +1,8 @@
 // pcapng blocks (draft-ietf-opsawg-pcapng): section header, interface description, enhanced,
 // simple and obsolete packet blocks. Other block types are skipped by their length.
 import { u16, u32 } from './pcap-byte-order.js';
-import { decodeFailure, type DecodeFailure } from './pcap-decode-types.js';
-import { MAX_RECORD_BYTES, type PcapPacket } from './pcap-reader.js';
+import { decodeFailure, MAX_RECORD_BYTES, type DecodeFailure } from './pcap-decode-types.js';
+import type { PcapPacket } from './pcap-reader.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 1;
@@ -22,43 +22,43 @@ export interface PcapngState {
   le: boolean;
   interfaces: PcapngInterface[];
   sectionStart: number;
-}
-
-/** What one block gave: bytes consumed, and whether `packet` now holds a packet or a new section starts. */
-export interface BlockResult {
-  ok: true;
-  consumed: number;
-  packet: boolean;
+  /** Set by readPcapngBlock: the block just read was a packet (now in `out`). */
+  gotPacket: boolean;
+  /** Set by readPcapngBlock: a new section header starts here; re-read it with a fresh state. */
   restart: boolean;
 }
 
-/** Reads the block at `p`; null when it is not complete in `b` yet. Fills `out` for packet blocks. */
-export function readPcapngBlock(st: PcapngState, b: Uint8Array, p: number, base: number, out: PcapPacket): BlockResult | DecodeFailure | null {
+/**
+ * Reads the block at `p`: the bytes it consumed (see st.gotPacket / st.restart), a failure, or null
+ * when the block is not complete in `b` yet. Fills `out` for packet blocks; allocates nothing then.
+ */
+export function readPcapngBlock(st: PcapngState, b: Uint8Array, p: number, base: number, out: PcapPacket): number | DecodeFailure | null {
+  st.gotPacket = false;
+  st.restart = false;
   if (b.length - p < 12) return null;
   const type = u32(b, p, st.le);
   if (type === SHB) {
-    if (st.interfaces.length > 0 || base + p !== st.sectionStart) return { ok: true, consumed: 0, packet: false, restart: true };
+    if (st.interfaces.length > 0 || base + p !== st.sectionStart) {
+      st.restart = true;
+      return 0;
+    }
     return readSectionHeader(st, b, p, base);
   }
   const len = u32(b, p + 4, st.le);
   if (len < 12 || len % 4 !== 0 || len > MAX_RECORD_BYTES) return decodeFailure(`bad pcapng block length ${len} (block type ${type})`, base + p + 4, 0);
   if (b.length - p < len) return null;
   if (u32(b, p + len - 4, st.le) !== len) return decodeFailure(`pcapng block trailing length differs from ${len}`, base + p + len - 4, 0);
-  const done: BlockResult = { ok: true, consumed: len, packet: false, restart: false };
-  switch (type) {
-    case IDB:
-      return readInterface(st, b, p, len, base) ?? done;
-    case EPB:
-    case PB:
-      return readPacket(st, b, p, len, base, out, type === PB) ?? { ...done, packet: true };
-    case SPB:
-      return readSimplePacket(st, b, p, len, base, out) ?? { ...done, packet: true };
-    default:
-      return done;
-  }
+  let err: DecodeFailure | null = null;
+  if (type === IDB) err = readInterface(st, b, p, len, base);
+  else if (type === EPB || type === PB) err = readPacket(st, b, p, len, base, out, type === PB);
+  else if (type === SPB) err = readSimplePacket(st, b, p, len, base, out);
+  else return len;
+  if (err) return err;
+  st.gotPacket = type !== IDB;
+  return len;
 }
 
-function readSectionHeader(st: PcapngState, b: Uint8Array, p: number, base: number): BlockResult | DecodeFailure | null {
+function readSectionHeader(st: PcapngState, b: Uint8Array, p: number, base: number): number | DecodeFailure | null {
   if (b.length - p < 28) return null;
   const magic = u32(b, p + 8, false);
   if (magic === 0x1a2b3c4d) st.le = false;
@@ -71,7 +71,7 @@ function readSectionHeader(st: PcapngState, b: Uint8Array, p: number, base: numb
   if (major !== 1) return decodeFailure(`unsupported pcapng version ${major}`, base + p + 12, 0);
   st.interfaces = [];
   st.sectionStart = base + p;
-  return { ok: true, consumed: len, packet: false, restart: false };
+  return len;
 }
 
 function readInterface(st: PcapngState, b: Uint8Array, p: number, len: number, base: number): DecodeFailure | null {

@@ -2,7 +2,7 @@
 // (SHB, IDB, EPB, SPB, the obsolete PB; other blocks are skipped). Bytes arrive in chunks of any
 // size (a file, or `tcpdump -w -` on a pipe); every length is checked before it is used, so a
 // truncated or corrupt stream yields an error with its byte offset, never a throw or a hang.
-import { decodeFailure, type DecodeFailure } from './pcap-decode-types.js';
+import { decodeFailure, MAX_RECORD_BYTES, type DecodeFailure } from './pcap-decode-types.js';
 import { u16, u32 } from './pcap-byte-order.js';
 import { readPcapngBlock, type PcapngState } from './pcap-ng-blocks.js';
 
@@ -11,8 +11,6 @@ export const LINKTYPE_ETHERNET = 1;
 export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
-/** Largest record accepted; a bigger length means a corrupt file, and waiting for it would stall a stream. */
-export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 /**
  * One captured packet. The reader reuses this object for every packet (no allocation per frame):
@@ -108,15 +106,11 @@ export class PcapStreamReader {
       if (this.classic) return this.readClassicRecord(this.classic);
       const ng = this.ng as PcapngState;
       const r = readPcapngBlock(ng, this.buf, this.pos, this.base, this.packet);
-      if (r === null) return null;
-      if (!r.ok) return r;
-      this.pos += r.consumed;
-      if (r.packet) return this.packet;
-      if (r.restart) {
-        // A second section header: re-read it with its own byte order.
-        this.ng = undefined;
-        this.pos -= r.consumed;
-      }
+      if (r === null || typeof r !== 'number') return r;
+      this.pos += r;
+      if (ng.gotPacket) return this.packet;
+      // A later section header: start over so it is read with its own byte order.
+      if (ng.restart) this.ng = undefined;
     }
   }
 
@@ -126,7 +120,7 @@ export class PcapStreamReader {
     if (b.length - p < 4) return null;
     const m = u32(b, p, false);
     if (m === 0x0a0d0d0a) {
-      this.ng = { le: false, interfaces: [], sectionStart: this.base + p };
+      this.ng = { le: false, interfaces: [], sectionStart: this.base + p, gotPacket: false, restart: false };
       return true;
     }
     let le: boolean;

@@ -108,18 +108,18 @@ describe('ept through gaps, against the simulator', () => {
     expect(committed.length).toBeGreaterThan(200);
     for (const [k, r] of findingsBefore) expect(findingsCommitted.get(k)?.count, k).toBe(r.count);
 
-    // A new process on the same file, churn still going.
+    // Churn goes on while ept is down, then a new process starts on the same file. The churn
+    // stops before the new build reads the fabric: a class read while objects are deleted loses
+    // the objects that shift across a page boundary (offset paging, see fabric-paging.test.ts),
+    // a separate, known problem this test must not mix up with restart.
     await new Promise((r) => setTimeout(r, 200));
+    h.sim.stopChurn();
     const e2 = await h.reopen();
     // Changes ept could not see while it was down.
     expect(h.sim.stats().eventsLost - lostBefore).toBeGreaterThan(20);
     expect(e2.pipeline.endpointCount(FABRIC)).toBeGreaterThanOrEqual(committed.length);
-    await new Promise((r) => setTimeout(r, 300));
-    h.sim.stopChurn();
     await waitRunning(h);
-    // Not exact: events that arrive between a subscription and the read after it are dropped
-    // (the read covers them), so received < sent while churn overlaps a build.
-    await settle(h, false);
+    await settle(h);
     await confirmAll(h);
 
     for (const s of committed) {

@@ -49,21 +49,60 @@ export interface FindingBrief {
   ts: number;
 }
 
-/** Subscribes to a fabric's live findings; returns whether the stream is connected. */
+/** Parses "event: x\ndata: y" blocks out of an SSE text buffer; returns what is left unparsed. */
+function parseEvents(buf: string, on: (event: string, data: string) => void): string {
+  let i: number;
+  while ((i = buf.indexOf('\n\n')) >= 0) {
+    const block = buf.slice(0, i);
+    buf = buf.slice(i + 2);
+    let event = 'message';
+    let data = '';
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event: ')) event = line.slice(7);
+      else if (line.startsWith('data: ')) data += line.slice(6);
+    }
+    if (data) on(event, data);
+  }
+  return buf;
+}
+
+/**
+ * Subscribes to a fabric's live findings (server-sent events read with fetch, so the token goes in
+ * the Authorization header and never into a URL or a log); reconnects after a drop. Returns whether
+ * the stream is connected.
+ */
 export function useFindingStream(fabric: string, onBatch: (items: FindingBrief[], dropped: number) => void): boolean {
   const ref = useRef(onBatch);
   ref.current = onBatch;
   const [connected, setConnected] = useState(false);
   useEffect(() => {
-    const es = new EventSource(withQuery('/api/v1/stream', { fabric, token: getToken() }));
-    es.addEventListener('ready', () => setConnected(true));
-    es.addEventListener('findings', (e) => {
-      const m = JSON.parse((e as MessageEvent<string>).data) as { items: FindingBrief[]; dropped: number };
-      ref.current(m.items, m.dropped);
-    });
-    // EventSource reconnects by itself; show the gap meanwhile.
-    es.onerror = () => setConnected(false);
-    return () => es.close();
+    const ac = new AbortController();
+    const run = async (): Promise<void> => {
+      while (!ac.signal.aborted) {
+        try {
+          const res = await fetch(withQuery('/api/v1/stream', { fabric }), { headers: { authorization: `Bearer ${getToken() ?? ''}` }, signal: ac.signal });
+          if (!res.ok || !res.body) throw new Error(`stream: ${res.status}`);
+          const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+          let buf = '';
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buf = parseEvents(buf + value, (event, data) => {
+              if (event === 'ready') setConnected(true);
+              if (event !== 'findings') return;
+              const m = JSON.parse(data) as { items: FindingBrief[]; dropped: number };
+              ref.current(m.items, m.dropped);
+            });
+          }
+        } catch {
+          // Dropped or refused: show the gap, then retry below.
+        }
+        setConnected(false);
+        if (!ac.signal.aborted) await new Promise((r) => setTimeout(r, 3000));
+      }
+    };
+    void run();
+    return () => ac.abort();
   }, [fabric]);
   return connected;
 }

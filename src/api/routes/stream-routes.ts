@@ -33,6 +33,11 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext, opts: Stream
   const flushMs = opts.flushMs ?? 500;
   const maxPerFlush = opts.maxPerFlush ?? 100;
   const keepaliveMs = opts.keepaliveMs ?? 15_000;
+  // Open streams never end by themselves, so shutdown ends them rather than waiting for browsers.
+  const streams = new Set<{ end(): void }>();
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.end();
+  });
 
   app.get<{ Querystring: Static<typeof StreamQuery> }>(
     '/api/v1/stream',
@@ -57,6 +62,7 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext, opts: Stream
       });
       reply.hijack();
       const res = reply.raw;
+      streams.add(res);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       res.write(`event: ready\ndata: ${JSON.stringify({ fabric: q.fabric })}\n\n`);
       const flush = setInterval(() => {
@@ -70,6 +76,7 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext, opts: Stream
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), keepaliveMs);
       const expiry = setTimeout(() => res.end(), Math.max(0, (req.principal.expiresTs - Date.now())));
       req.raw.on('close', () => {
+        streams.delete(res);
         unsubscribe();
         clearInterval(flush);
         clearInterval(keepalive);

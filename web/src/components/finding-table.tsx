@@ -70,7 +70,7 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
   const apply = (e: FormEvent) => {
     e.preventDefault();
     const n = draft.node.trim();
-    if (n && !/^[1-9]\d{0,4}$/.test(n)) {
+    if (n && !/^[1-9]\d{0,9}$/.test(n)) {
       setNodeError('Node must be a node id such as 101');
       return;
     }
