@@ -53,4 +53,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokens_expiry ON tokens (expires_ts);
     `,
   },
+  {
+    version: 2,
+    description: "pending checks (the watcher's durable delayed queue)",
+    sql: `
+      CREATE TABLE pending_checks (
+        fabric TEXT COLLATE "C" NOT NULL, vnid BIGINT NOT NULL, addr TEXT COLLATE "C" NOT NULL,
+        kind TEXT NOT NULL, node BIGINT NOT NULL, due_ts BIGINT NOT NULL,
+        PRIMARY KEY (fabric, vnid, addr, kind, node)
+      );
+    `,
+  },
 ];

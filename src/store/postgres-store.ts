@@ -28,7 +28,7 @@ import {
   type FindingRow,
   type HistoryRow,
 } from './store-rows.js';
-import type { EndpointQuery, FabricConfig, FindingQuery, FindingRecord, Page, Store, TokenRecord, UserRecord, WriteBatch } from './store.js';
+import type { EndpointQuery, FabricConfig, FindingQuery, FindingRecord, Page, PendingCheckRecord, Store, TokenRecord, UserRecord, WriteBatch } from './store.js';
 
 /** Options of openPostgresStore. */
 export interface PostgresStoreOptions {
@@ -138,7 +138,7 @@ export class PostgresStore implements Store {
   }
 
   deleteFabric(name: string): Promise<boolean> {
-    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events'];
+    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events', 'pending_checks'];
     return this.tx('delete fabric', async (c) => {
       let removed = 0;
       for (const t of tables) {
@@ -194,7 +194,32 @@ export class PostgresStore implements Store {
       if (endpoints) await c.query({ name: 'ept_upsert_endpoints', text: UPSERT_ENDPOINTS, values: endpoints });
       if (history) await c.query({ name: 'ept_put_history', text: PUT_HISTORY, values: history });
       for (const f of batch.findings) await recordFinding(c, f, batch.findingCap);
+      const done = batch.checksDone ?? [];
+      if (done.length) {
+        await c.query(
+          'DELETE FROM pending_checks p USING unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[]) AS d(fabric, vnid, addr, kind, node) WHERE p.fabric = d.fabric AND p.vnid = d.vnid AND p.addr = d.addr AND p.kind = d.kind AND p.node = d.node',
+          [done.map((x) => x.fabric), done.map((x) => x.vnid), done.map((x) => x.addr), done.map((x) => x.kind), done.map((x) => x.node)],
+        );
+      }
+      const added = batch.checksAdded ?? [];
+      if (added.length) {
+        await c.query(
+          `INSERT INTO pending_checks (fabric, vnid, addr, kind, node, due_ts)
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+           ON CONFLICT (fabric, vnid, addr, kind, node) DO UPDATE SET due_ts = EXCLUDED.due_ts`,
+          [added.map((x) => x.fabric), added.map((x) => x.vnid), added.map((x) => x.addr), added.map((x) => x.kind), added.map((x) => x.node), added.map((x) => x.dueTs)],
+        );
+      }
     });
+  }
+
+  async loadPendingChecks(fabric: string): Promise<PendingCheckRecord[]> {
+    const rows = await this.rows<{ fabric: string; vnid: number; addr: string; kind: PendingCheckRecord['kind']; node: number; due_ts: number }>(
+      'load pending checks',
+      'SELECT fabric, vnid, addr, kind, node, due_ts FROM pending_checks WHERE fabric = $1 ORDER BY due_ts',
+      [fabric],
+    );
+    return rows.map((r) => ({ fabric: r.fabric, vnid: r.vnid, addr: r.addr, kind: r.kind, node: r.node, dueTs: r.due_ts }));
   }
 
   async getEndpoint(key: EndpointKey): Promise<EndpointState | null> {

@@ -128,6 +128,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tokens_expiry ON tokens (expires_ts);
     `,
   },
+  {
+    version: 2,
+    description: 'pending checks (the watcher\'s durable delayed queue)',
+    sql: `
+      CREATE TABLE pending_checks (
+        fabric TEXT NOT NULL,
+        vnid INTEGER NOT NULL,
+        addr TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        node INTEGER NOT NULL,
+        due_ts INTEGER NOT NULL,
+        PRIMARY KEY (fabric, vnid, addr, kind, node)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns the final version. */

@@ -37,6 +37,7 @@ import type {
   FindingQuery,
   FindingRecord,
   Page,
+  PendingCheckRecord,
   Store,
   TokenRecord,
   UserRecord,
@@ -147,7 +148,7 @@ export class SqliteStore implements Store {
   }
 
   deleteFabric(name: string): Promise<boolean> {
-    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events'];
+    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events', 'pending_checks'];
     return this.run('delete fabric', () =>
       this.db.transaction(() => {
         let removed = 0;
@@ -209,6 +210,18 @@ export class SqliteStore implements Store {
       h.run(e.fabric, e.vnid, e.addr, e.node, e.seq % cap, e.seq, e.ts, e.status, e.flags.join(','), e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote);
     }
     for (const f of b.findings) this.recordFinding(f, b.findingCap);
+    if (b.checksAdded?.length || b.checksDone?.length) {
+      const add = this.stmt('INSERT OR REPLACE INTO pending_checks (fabric, vnid, addr, kind, node, due_ts) VALUES (?, ?, ?, ?, ?, ?)');
+      const done = this.stmt('DELETE FROM pending_checks WHERE fabric = ? AND vnid = ? AND addr = ? AND kind = ? AND node = ?');
+      for (const c of b.checksDone ?? []) done.run(c.fabric, c.vnid, c.addr, c.kind, c.node);
+      for (const c of b.checksAdded ?? []) add.run(c.fabric, c.vnid, c.addr, c.kind, c.node, c.dueTs);
+    }
+  }
+
+  loadPendingChecks(fabric: string): Promise<PendingCheckRecord[]> {
+    return this.run('load pending checks', () =>
+      (this.stmt('SELECT fabric, vnid, addr, kind, node, due_ts AS dueTs FROM pending_checks WHERE fabric = ? ORDER BY due_ts').all(fabric) as PendingCheckRecord[]),
+    );
   }
 
   private recordFinding(f: Finding, cap: number): void {

@@ -315,6 +315,19 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       expect(await store.loadFabricObjects('fab2')).toHaveLength(1);
     });
 
+    it('keeps pending checks: added and completed in write batches, per fabric, deleted with the fabric', async () => {
+      await open();
+      const c = (fabric: string, addr: string, kind: 'offsubnet' | 'stale' | 'rapid-end', node: number, dueTs: number) => ({ fabric, vnid: 1, addr, kind, node, dueTs });
+      await store.writeBatch(batch({ checksAdded: [c('fab1', '10.0.0.1', 'stale', 101, T0 + 45_000), c('fab1', '10.0.0.2', 'offsubnet', 102, T0 + 10_000), c('fab2', '10.0.0.1', 'rapid-end', 0, T0)] }));
+      expect(await store.loadPendingChecks('fab1')).toEqual([c('fab1', '10.0.0.2', 'offsubnet', 102, T0 + 10_000), c('fab1', '10.0.0.1', 'stale', 101, T0 + 45_000)]);
+      // re-adding the same check moves its due time; completing removes it
+      await store.writeBatch(batch({ checksAdded: [c('fab1', '10.0.0.1', 'stale', 101, T0 + 90_000)], checksDone: [c('fab1', '10.0.0.2', 'offsubnet', 102, 0)] }));
+      expect(await store.loadPendingChecks('fab1')).toEqual([c('fab1', '10.0.0.1', 'stale', 101, T0 + 90_000)]);
+      await store.putFabric(fabricConfig('fab2'));
+      await store.deleteFabric('fab2');
+      expect(await store.loadPendingChecks('fab2')).toEqual([]);
+    });
+
     it('stores users and tokens, and drops expired tokens', async () => {
       await open();
       expect(await store.countUsers()).toBe(0);

@@ -28,6 +28,18 @@ export interface FabricConfig {
   createdTs: number;
 }
 
+/** A finding waiting for its confirmation delay (the watcher's durable delayed queue). */
+export interface PendingCheckRecord {
+  fabric: string;
+  vnid: number;
+  addr: string;
+  /** offsubnet, stale, or rapid-end (the end of a rapid hold time). */
+  kind: 'offsubnet' | 'stale' | 'rapid-end';
+  node: number;
+  /** When it is due, ms. */
+  dueTs: number;
+}
+
 /** Everything one worker batch writes, committed in one transaction. */
 export interface WriteBatch {
   /** Current states to upsert (at most one per endpoint). */
@@ -40,6 +52,10 @@ export interface WriteBatch {
   historyCap: number;
   /** Events kept per finding record (max_endpoint_events). */
   findingCap: number;
+  /** Delayed checks scheduled by this batch (upserted by fabric, vnid, addr, kind, node). */
+  checksAdded?: PendingCheckRecord[];
+  /** Delayed checks this batch completed (confirmed or dropped); dueTs is ignored. */
+  checksDone?: PendingCheckRecord[];
 }
 
 /** A finding record: one per (fabric, kind, vnid, addr, node), with a count and recent events. */
@@ -124,6 +140,9 @@ export interface Store {
   history(key: EndpointKey, limit: number): Promise<HistoryEvent[]>;
   /** Removes endpoints with no local or remote learn deleted before the given time. Returns how many. */
   purgeDeleted(fabric: string, deletedBefore: number): Promise<number>;
+
+  /** The delayed checks of a fabric still waiting, to re-arm them after a restart. */
+  loadPendingChecks(fabric: string): Promise<PendingCheckRecord[]>;
 
   // findings
   listFindings(fabric: string, kind: FindingKind, q: FindingQuery): Promise<Page<FindingRecord>>;
