@@ -335,8 +335,11 @@ export class FabricSubscriber {
   async refreshEndpoint(vnid: number, addr: string, nodes?: number[]): Promise<void> {
     const signal = this.run?.signal ?? AbortSignal.abort(new EptError('conflict', `fabric ${this.fabric} is not running`));
     const ctx = this.syncContext(signal, false);
+    // A targeted sync: learns of this endpoint the queries no longer return are deleted.
+    const epoch = await this.opts.sink.beginSync(this.fabric, nodes ?? null, { vnid, addr });
     for (const q of endpointRefreshQueries(addr, nodes)) {
       await streamClass(ctx, q.cls, q.filter, (o) => o.vnid === vnid && o.addr === addr);
     }
+    await this.opts.sink.endSync(this.fabric, epoch);
   }
 }

@@ -13,7 +13,7 @@ interface Learn {
 export class RecordingSink implements EndpointSink {
   readonly learns = new Map<string, Learn>();
   readonly batches: Observation[][] = [];
-  readonly syncs: { fabric: string; nodes: number[] | null; epoch: number; deleted?: number }[] = [];
+  readonly syncs: { fabric: string; nodes: number[] | null; epoch: number; deleted?: number; key?: { vnid: number; addr: string } }[] = [];
   private epoch = 0;
   /** Resolved before each submit completes; lets a test hold the pipeline (backpressure). */
   gate: Promise<void> = Promise.resolve();
@@ -38,9 +38,9 @@ export class RecordingSink implements EndpointSink {
     }
   }
 
-  async beginSync(fabric: string, nodes: number[] | null): Promise<number> {
+  async beginSync(fabric: string, nodes: number[] | null, key?: { vnid: number; addr: string }): Promise<number> {
     this.epoch++;
-    this.syncs.push({ fabric, nodes, epoch: this.epoch });
+    this.syncs.push({ fabric, nodes, epoch: this.epoch, key });
     return this.epoch;
   }
 
@@ -50,6 +50,7 @@ export class RecordingSink implements EndpointSink {
     for (const [k, l] of this.learns) {
       if (l.epoch >= epoch) continue;
       if (sync?.nodes && !sync.nodes.includes(l.obs.node)) continue;
+      if (sync?.key && (sync.key.vnid !== l.obs.vnid || sync.key.addr !== l.obs.addr)) continue;
       this.learns.delete(k);
       deleted++;
     }

@@ -93,6 +93,7 @@ export class FabricManager implements FabricControl {
       timing: this.opts.timing,
     });
     this.running.set(name, { config, tables, subscriber });
+    this.opts.pipeline.setRecheck(name, (vnid, addr) => subscriber.refreshEndpoint(vnid, addr));
     subscriber.start();
     this.log.info({ fabric: name }, 'fabric started');
   }
@@ -101,6 +102,7 @@ export class FabricManager implements FabricControl {
     const r = this.running.get(name);
     if (!r) return;
     this.running.delete(name);
+    this.opts.pipeline.setRecheck(name, null);
     await r.subscriber.stop();
     await this.opts.pipeline.detachFabric(name);
     this.log.info({ fabric: name }, 'fabric stopped');

@@ -173,3 +173,61 @@ describe('retention', () => {
     await store.close();
   });
 });
+
+describe('durable watcher', () => {
+  it('a restart between a finding and its confirmation still confirms it, exactly once', async () => {
+    clock = T0;
+    const dir = mkdtempSync(join(tmpdir(), 'ept-watch-'));
+    dirs.push(dir);
+    const path = join(dir, 'ept.db');
+    const a = await setup(path);
+    await a.p.submit([ip(103, '10.1.1.20'), ip(105, '10.1.1.20', { flags: ['ip'], ifId: tunnelTo(TEP[101]!), encap: '' })]);
+    await a.p.close();
+    await a.store.close();
+    const peek = await openSqliteStore({ path });
+    expect(await peek.loadPendingChecks('f')).toHaveLength(1);
+    await peek.close();
+
+    // The restart happens after the check was due: it is confirmed at once, at its original due time.
+    clock += 60_000;
+    const b = await setup(path);
+    expect(b.p.pendingChecks()).toBe(1);
+    await b.p.runDueChecks();
+    const stale = (await b.store.listFindings('f', 'stale', { limit: 10 })).items;
+    expect(stale.map((f) => [f.addr, f.count])).toEqual([['10.1.1.20', 1]]);
+    expect(await b.store.loadPendingChecks('f')).toEqual([]);
+    await b.p.close();
+    await b.store.close();
+
+    // Another restart: nothing is pending, nothing is confirmed twice.
+    clock += 60_000;
+    const c = await setup(path);
+    expect(c.p.pendingChecks()).toBe(0);
+    await c.p.runDueChecks();
+    expect((await c.store.listFindings('f', 'stale', { limit: 10 })).items.map((f) => f.count)).toEqual([1]);
+    await c.p.close();
+    await c.store.close();
+  });
+
+  it('re-reads the endpoint from the fabric before confirming: a learn the fabric no longer has is not reported', async () => {
+    clock = T0;
+    const { store, p } = await setup();
+    const reads: string[] = [];
+    // The "fabric" answers the targeted re-read: the stale remote learn on 105 is gone.
+    p.setRecheck('f', async (vnid, addr) => {
+      reads.push(`${vnid} ${addr}`);
+      const epoch = await p.beginSync('f', null, { vnid, addr });
+      await p.submit([{ ...ip(103, addr, { ts: clock }), fromQuery: true }]);
+      await p.endSync('f', epoch);
+    });
+    await p.submit([ip(103, '10.1.1.21'), ip(105, '10.1.1.21', { flags: ['ip'], ifId: tunnelTo(TEP[101]!), encap: '' })]);
+    await p.flush();
+    clock += 46_000;
+    await p.runDueChecks();
+    expect(reads).toEqual([`${VRF} 10.1.1.21`]);
+    expect((await store.listFindings('f', 'stale', { limit: 10 })).items).toEqual([]);
+    expect(p.getState('f', VRF, '10.1.1.21')?.learns.find((l) => l.node === 105)?.present).toBe(false);
+    await p.close();
+    await store.close();
+  });
+});

@@ -6,7 +6,7 @@ import { applyObservation, confirmCheck, candidateChecks, missedInSync, newEndpo
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
 import type { EndpointState, Finding, HistoryEvent, Observation } from '../core/types.js';
-import type { Store } from '../store/store.js';
+import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
 import { partitionOf } from './partition.js';
 import type { ConfirmMissing, EndpointSink, MissingLearn } from './sink.js';
@@ -36,10 +36,21 @@ interface WatchItem {
   check: PendingCheck | { kind: 'rapid-end'; node: 0; delay: number };
 }
 
+/** A running (re)read: its scope and when it began. */
+interface SyncScope {
+  nodes: Set<number> | null;
+  /** Only this endpoint (a targeted re-read), or the whole fabric. */
+  key: { vnid: number; addr: string } | null;
+  since: number;
+}
+
 interface FabricContext {
   ctx: AnalysisContext;
-  syncs: Map<number, { nodes: Set<number> | null; since: number }>;
+  syncs: Map<number, SyncScope>;
 }
+
+/** Re-reads one endpoint from its source (a targeted APIC query) before a check is confirmed. */
+export type Recheck = (vnid: number, addr: string) => Promise<void>;
 
 /** Listener for findings once they are recorded (notifications, live UI). */
 export type FindingListener = (f: Finding) => void;
@@ -72,6 +83,9 @@ export class EndpointPipeline implements EndpointSink {
   private dirty = new Map<string, EndpointState>();
   private history: HistoryEvent[] = [];
   private findings: Finding[] = [];
+  private checksAdded: PendingCheckRecord[] = [];
+  private checksDone: PendingCheckRecord[] = [];
+  private readonly rechecks = new Map<string, Recheck>();
   private flushTimer: NodeJS.Timeout | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
@@ -100,14 +114,19 @@ export class EndpointPipeline implements EndpointSink {
     for await (const page of this.store.scanEndpoints(fabric)) {
       for (const s of page) {
         this.partitionFor(s.fabric, s.vnid, s.addr).states.set(keyOf(s.fabric, s.vnid, s.addr), s);
-        this.rescheduleChecks(s);
         // Stored learns carry the sync epochs of the previous process: the next sync must be newer,
         // or learns that vanished while ept was down would count as seen and never be deleted.
         for (const l of s.learns) f.ctx.epoch = Math.max(f.ctx.epoch, l.seen, l.bindSeen);
         loaded++;
       }
     }
-    this.log.info({ fabric, loaded }, 'fabric attached');
+    const now = this.now();
+    for (const c of await this.store.loadPendingChecks(fabric)) {
+      const check: WatchItem['check'] = c.kind === 'rapid-end' ? { kind: c.kind, node: 0, delay: 0 } : { kind: c.kind, node: c.node, delay: 0 };
+      this.arm({ fabric, vnid: c.vnid, addr: c.addr, check }, Math.max(c.dueTs, now), false);
+    }
+    for (const p of this.partitions) for (const s of p.states.values()) if (s.fabric === fabric) this.rescheduleChecks(s);
+    this.log.info({ fabric, loaded, pendingChecks: this.watch.size }, 'fabric attached');
     return loaded;
   }
 
@@ -116,6 +135,12 @@ export class EndpointPipeline implements EndpointSink {
     await this.flush();
     for (const p of this.partitions) for (const [k, s] of p.states) if (s.fabric === fabric) p.states.delete(k);
     this.fabrics.delete(fabric);
+  }
+
+  /** Sets how a fabric's endpoints are re-read before a delayed check is confirmed. */
+  setRecheck(fabric: string, recheck: Recheck | null): void {
+    if (recheck) this.rechecks.set(fabric, recheck);
+    else this.rechecks.delete(fabric);
   }
 
   updateSettings(fabric: string, settings: FabricSettings): void {
@@ -187,13 +212,13 @@ export class EndpointPipeline implements EndpointSink {
     if (this.queued > this.capacity) await new Promise<void>((r) => this.waiters.push(r));
   }
 
-  async beginSync(fabric: string, nodes: number[] | null): Promise<number> {
+  async beginSync(fabric: string, nodes: number[] | null, key?: { vnid: number; addr: string }): Promise<number> {
     await this.idle();
     const f = this.requireFabric(fabric);
     const epoch = ++f.ctx.epoch;
     // A full re-read supersedes syncs a gap interrupted before their end.
-    if (!nodes) f.syncs.clear();
-    f.syncs.set(epoch, { nodes: nodes ? new Set(nodes) : null, since: this.now() });
+    if (!nodes && !key) f.syncs.clear();
+    f.syncs.set(epoch, { nodes: nodes ? new Set(nodes) : null, key: key ?? null, since: this.now() });
     return epoch;
   }
 
@@ -218,9 +243,13 @@ export class EndpointPipeline implements EndpointSink {
     return { deleted: missing.length };
   }
 
-  private collectMissing(fabric: string, epoch: number, sync: { nodes: Set<number> | null; since: number }): Observation[] {
+  private collectMissing(fabric: string, epoch: number, sync: SyncScope): Observation[] {
     const now = this.now();
     const out: Observation[] = [];
+    if (sync.key) {
+      const s = this.getState(fabric, sync.key.vnid, sync.key.addr);
+      return s ? missedInSync(s, epoch, sync.nodes, sync.since, now) : out;
+    }
     for (const p of this.partitions) {
       for (const s of p.states.values()) {
         if (s.fabric === fabric) for (const o of missedInSync(s, epoch, sync.nodes, sync.since, now)) out.push(o);
@@ -237,6 +266,21 @@ export class EndpointPipeline implements EndpointSink {
   /** Runs due watcher items now (tests and shutdown use it; normally a timer does). */
   async runDueChecks(): Promise<number> {
     const due = this.watch.popDue(this.now());
+    // Re-read each endpoint from the fabric first (not only ept's own state), a few at a time.
+    const toRead = new Map<string, WatchItem>();
+    for (const item of due) if (item.check.kind !== 'rapid-end' && this.rechecks.has(item.fabric)) toRead.set(keyOf(item.fabric, item.vnid, item.addr), item);
+    const items = [...toRead.values()];
+    const worker = async (): Promise<void> => {
+      for (let item = items.pop(); item; item = items.pop()) {
+        try {
+          await this.rechecks.get(item.fabric)?.(item.vnid, item.addr);
+        } catch (err) {
+          this.log.warn({ err, fabric: item.fabric, vnid: item.vnid, addr: item.addr }, 'recheck from the fabric failed; confirming on the current state');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RECHECK_CONCURRENCY, items.length) }, worker));
+    if (toRead.size) await this.idle();
     for (const item of due) this.confirm(item);
     this.armWatchTimer();
     if (due.length) await this.writeOut();
@@ -357,10 +401,16 @@ export class EndpointPipeline implements EndpointSink {
   }
 
   private schedule(s: EndpointState, check: WatchItem['check'], now: number): void {
-    const id = `${keyOf(s.fabric, s.vnid, s.addr)}|${check.kind}|${check.node}`;
+    this.arm({ fabric: s.fabric, vnid: s.vnid, addr: s.addr, check }, now + check.delay * 1000, true);
+  }
+
+  /** Puts a check in the delayed queue (once per endpoint, kind and node); persist writes it to the store. */
+  private arm(item: WatchItem, due: number, persist: boolean): void {
+    const id = `${keyOf(item.fabric, item.vnid, item.addr)}|${item.check.kind}|${item.check.node}`;
     if (this.watching.has(id)) return;
     this.watching.add(id);
-    this.watch.push(now + check.delay * 1000, { fabric: s.fabric, vnid: s.vnid, addr: s.addr, check });
+    this.watch.push(due, item);
+    if (persist) this.checksAdded.push(pendingRecord(item, due));
     this.armWatchTimer();
   }
 
@@ -379,6 +429,7 @@ export class EndpointPipeline implements EndpointSink {
   private confirm(item: WatchItem): void {
     const key = keyOf(item.fabric, item.vnid, item.addr);
     this.watching.delete(`${key}|${item.check.kind}|${item.check.node}`);
+    this.checksDone.push(pendingRecord(item, 0));
     const f = this.fabrics.get(item.fabric);
     const s = this.partitionFor(item.fabric, item.vnid, item.addr).states.get(key);
     if (!f || !s) return;
@@ -414,7 +465,7 @@ export class EndpointPipeline implements EndpointSink {
 
   private armFlushTimer(): void {
     if (this.flushTimer || this.closed) return;
-    if (!this.dirty.size && !this.history.length && !this.findings.length) return;
+    if (!this.dirty.size && !this.history.length && !this.findings.length && !this.checksAdded.length && !this.checksDone.length) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       this.writeOut().catch((err: unknown) => this.log.error({ err }, 'write-behind failed'));
@@ -428,13 +479,14 @@ export class EndpointPipeline implements EndpointSink {
       this.flushTimer = null;
     }
     const next = this.writing.then(async () => {
-      if (!this.dirty.size && !this.history.length && !this.findings.length) return;
+      if (!this.dirty.size && !this.history.length && !this.findings.length && !this.checksAdded.length && !this.checksDone.length) return;
       const endpoints = [...this.dirty.values()];
-      const history = this.history;
-      const findings = this.findings;
+      const { history, findings, checksAdded, checksDone } = this;
       this.dirty = new Map();
       this.history = [];
       this.findings = [];
+      this.checksAdded = [];
+      this.checksDone = [];
       const settings = this.fabrics.values().next().value?.ctx.settings;
       const started = this.now();
       try {
@@ -444,6 +496,8 @@ export class EndpointPipeline implements EndpointSink {
           findings,
           historyCap: settings?.max_per_node_endpoint_events ?? 64,
           findingCap: settings?.max_endpoint_events ?? 64,
+          checksAdded,
+          checksDone,
         });
         if (this.metrics) {
           const done = this.now();
@@ -455,6 +509,8 @@ export class EndpointPipeline implements EndpointSink {
         for (const s of endpoints) this.dirty.set(keyOf(s.fabric, s.vnid, s.addr), s);
         this.history = history.concat(this.history);
         this.findings = findings.concat(this.findings);
+        this.checksAdded = checksAdded.concat(this.checksAdded);
+        this.checksDone = checksDone.concat(this.checksDone);
         this.log.error({ err }, 'store write failed; will retry');
         throw err;
       }
@@ -462,6 +518,13 @@ export class EndpointPipeline implements EndpointSink {
     this.writing = next.catch(() => undefined);
     return next;
   }
+}
+
+/** Re-reads from the fabric in flight at once while confirming due checks. */
+const RECHECK_CONCURRENCY = 8;
+
+function pendingRecord(item: WatchItem, dueTs: number): PendingCheckRecord {
+  return { fabric: item.fabric, vnid: item.vnid, addr: item.addr, kind: item.check.kind, node: item.check.node, dueTs };
 }
 
 function missingKey(m: MissingLearn): string {

@@ -23,10 +23,11 @@ export interface EndpointSink {
    */
   submit(batch: Observation[]): Promise<void>;
   /**
-   * Starts a (re)read of the endpoint classes of a fabric, for all nodes (null) or the given ones.
-   * Observations with fromQuery set are submitted after this. Returns the sync epoch.
+   * Starts a (re)read of the endpoint classes of a fabric, for all nodes (null) or the given ones,
+   * and for every endpoint or only the one given by key (a targeted re-read). Observations with
+   * fromQuery set are submitted after this. Returns the sync epoch.
    */
-  beginSync(fabric: string, nodes: number[] | null): Promise<number>;
+  beginSync(fabric: string, nodes: number[] | null, key?: { vnid: number; addr: string }): Promise<number>;
   /**
    * Ends the re-read: learns on the nodes in scope that were neither seen by it nor changed by an
    * event since beginSync are deleted (synthesised deletes), after confirm (when given) says they
