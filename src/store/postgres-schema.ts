@@ -64,4 +64,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'endpoint clears and the audit log',
+    sql: `
+      CREATE TABLE clears (
+        id BIGSERIAL PRIMARY KEY, fabric TEXT COLLATE "C" NOT NULL, vnid BIGINT NOT NULL,
+        addr TEXT COLLATE "C" NOT NULL, ts BIGINT NOT NULL, record TEXT NOT NULL);
+      CREATE INDEX clears_fabric ON clears (fabric, id);
+      CREATE INDEX clears_endpoint ON clears (fabric, vnid, addr, id);
+
+      CREATE TABLE audit (
+        id BIGSERIAL PRIMARY KEY, ts BIGINT NOT NULL, fabric TEXT COLLATE "C", record TEXT NOT NULL);
+      CREATE INDEX audit_fabric ON audit (fabric, id);
+    `,
+  },
 ];

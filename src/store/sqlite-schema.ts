@@ -143,6 +143,31 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'endpoint clears and the audit log',
+    sql: `
+      -- Append-only logs: the id orders them (newest first by id) and is the page cursor.
+      CREATE TABLE clears (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        fabric TEXT NOT NULL,
+        vnid INTEGER NOT NULL,
+        addr TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX clears_fabric ON clears (fabric, id);
+      CREATE INDEX clears_endpoint ON clears (fabric, vnid, addr, id);
+
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts INTEGER NOT NULL,
+        fabric TEXT,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX audit_fabric ON audit (fabric, id);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns the final version. */

@@ -4,6 +4,7 @@
 import type { MoRow } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
 import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, HistoryEvent } from '../core/types.js';
+import type { NotificationSettings } from '../notify/notification-settings.js';
 
 /** How to reach a fabric's APIC. The password is stored but never returned by the API. */
 export interface ApicConfig {
@@ -21,6 +22,14 @@ export interface FabricConfig {
   apic: ApicConfig;
   /** Overrides of the default settings. */
   settings: Partial<FabricSettings>;
+  /**
+   * Overrides of the default notification settings (secrets included; redact before showing).
+   * Optional in the type so fabric records built before notifications existed stay valid; the
+   * stores always return it ({} when a stored row has none).
+   */
+  notifications?: Partial<NotificationSettings>;
+  /** SSH credentials for clearing endpoints (EPT's ssh_username/ssh_password); absent: the APIC ones. */
+  ssh?: { username: string; password: string };
   /** Start the fabric when the server starts. */
   autoStart: boolean;
   /** True for the demo fabric backed by the built-in simulator. */
@@ -115,6 +124,65 @@ export interface TokenRecord {
   expiresTs: number;
 }
 
+/** What one node answered to a clear. */
+export interface ClearNodeResult {
+  node: number;
+  /** The command sent (or that would be sent, in a dry run). */
+  command: string;
+  ok: boolean;
+  /** What the node printed. */
+  output: string;
+  error?: string;
+}
+
+/** One endpoint clear, manual or automatic, as recorded. */
+export interface ClearRecord {
+  id: number;
+  fabric: string;
+  vnid: number;
+  addr: string;
+  /** Nodes the clear was for. */
+  nodes: number[];
+  /** Username of who asked, or 'auto' for auto-clear. */
+  who: string;
+  reason: string;
+  ts: number;
+  dryRun: boolean;
+  /** ok: every node cleared; partial: some failed; failed: none cleared; dry-run: nothing done. */
+  outcome: 'ok' | 'partial' | 'failed' | 'dry-run';
+  results: ClearNodeResult[];
+}
+
+/** Filters for listing clears, newest first. */
+export interface ClearQuery {
+  /** Only clears of this endpoint (both vnid and addr). */
+  endpoint?: { vnid: number; addr: string };
+  limit: number;
+  cursor?: string;
+}
+
+/** One audit log entry: a configuration change or an action. Never holds secrets. */
+export interface AuditRecord {
+  id: number;
+  ts: number;
+  /** Username, 'auto' for ept itself, or the name tried at a failed login. */
+  who: string;
+  /** What happened, dotted: fabric.create, notifications.update, endpoint.clear, auth.login… */
+  action: string;
+  /** The fabric concerned, null for server-wide entries. */
+  fabric: string | null;
+  outcome: 'ok' | 'failed';
+  /** What changed (setting names, channel, endpoint…), secrets removed. */
+  details: Record<string, unknown>;
+}
+
+/** Filters for listing the audit log, newest first. */
+export interface AuditQuery {
+  fabric?: string;
+  limit: number;
+  cursor?: string;
+}
+
 /** The persistence port. All methods are async so networked stores fit the same contract. */
 export interface Store {
   // fabrics
@@ -148,6 +216,15 @@ export interface Store {
   listFindings(fabric: string, kind: FindingKind, q: FindingQuery): Promise<Page<FindingRecord>>;
   findingsForEndpoint(key: EndpointKey): Promise<FindingRecord[]>;
   countFindings(fabric: string, since?: number): Promise<Record<FindingKind, number>>;
+
+  // endpoint clears (deleted with their fabric)
+  /** Records a clear; the store assigns the id. */
+  addClear(record: Omit<ClearRecord, 'id'>): Promise<ClearRecord>;
+  listClears(fabric: string, q: ClearQuery): Promise<Page<ClearRecord>>;
+
+  // audit log (survives fabric deletion: it records it)
+  addAudit(record: Omit<AuditRecord, 'id'>): Promise<AuditRecord>;
+  listAudit(q: AuditQuery): Promise<Page<AuditRecord>>;
 
   // users and tokens
   getUser(username: string): Promise<UserRecord | null>;
