@@ -28,7 +28,15 @@ import {
   type FindingRow,
   type HistoryRow,
 } from './store-rows.js';
-import type { EndpointQuery, FabricConfig, FindingQuery, FindingRecord, Page, PendingCheckRecord, Store, TokenRecord, UserRecord, WriteBatch } from './store.js';
+import { fabricFromJson, logCursor, logPage } from './record-log.js';
+import type {
+  AuditQuery,
+  AuditRecord,
+  ClearQuery,
+  ClearRecord,
+  EndpointQuery,
+  FabricConfig,
+  FindingQuery, FindingRecord, Page, PendingCheckRecord, Store, TokenRecord, UserRecord, WriteBatch } from './store.js';
 
 /** Options of openPostgresStore. */
 export interface PostgresStoreOptions {
@@ -121,12 +129,12 @@ export class PostgresStore implements Store {
 
   async listFabrics(): Promise<FabricConfig[]> {
     const rows = await this.rows<{ config: string }>('list fabrics', 'SELECT config FROM fabrics ORDER BY name');
-    return rows.map((r) => JSON.parse(r.config) as FabricConfig);
+    return rows.map((r) => fabricFromJson(r.config));
   }
 
   async getFabric(name: string): Promise<FabricConfig | null> {
     const [r] = await this.rows<{ config: string }>('get fabric', 'SELECT config FROM fabrics WHERE name = $1', [name]);
-    return r ? (JSON.parse(r.config) as FabricConfig) : null;
+    return r ? fabricFromJson(r.config) : null;
   }
 
   async putFabric(fabric: FabricConfig): Promise<void> {
@@ -138,7 +146,7 @@ export class PostgresStore implements Store {
   }
 
   deleteFabric(name: string): Promise<boolean> {
-    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events', 'pending_checks'];
+    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events', 'pending_checks', 'clears'];
     return this.tx('delete fabric', async (c) => {
       let removed = 0;
       for (const t of tables) {
@@ -353,6 +361,57 @@ export class PostgresStore implements Store {
     );
     for (const r of rows) out[r.kind] = r.n;
     return out;
+  }
+
+  // ---- clears and audit ----
+
+  async addClear(record: Omit<ClearRecord, 'id'>): Promise<ClearRecord> {
+    const [r] = await this.rows<{ id: number }>(
+      'record clear',
+      'INSERT INTO clears (fabric, vnid, addr, ts, record) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+      [record.fabric, record.vnid, record.addr, record.ts, JSON.stringify(record)],
+    );
+    return { ...record, id: Number(r?.id) };
+  }
+
+  async listClears(fabric: string, q: ClearQuery): Promise<Page<ClearRecord>> {
+    checkLimit(q.limit);
+    const below = logCursor(q.cursor) ?? Number.MAX_SAFE_INTEGER;
+    const rows = q.endpoint
+      ? await this.rows<{ id: number; record: string }>(
+          'list clears',
+          'SELECT id, record FROM clears WHERE fabric = $1 AND vnid = $2 AND addr = $3 AND id < $4 ORDER BY id DESC LIMIT $5',
+          [fabric, q.endpoint.vnid, q.endpoint.addr, below, q.limit + 1],
+        )
+      : await this.rows<{ id: number; record: string }>('list clears', 'SELECT id, record FROM clears WHERE fabric = $1 AND id < $2 ORDER BY id DESC LIMIT $3', [
+          fabric,
+          below,
+          q.limit + 1,
+        ]);
+    return logPage<ClearRecord>(rows, q.limit);
+  }
+
+  async addAudit(record: Omit<AuditRecord, 'id'>): Promise<AuditRecord> {
+    const [r] = await this.rows<{ id: number }>('record audit entry', 'INSERT INTO audit (ts, fabric, record) VALUES ($1, $2, $3) RETURNING id', [
+      record.ts,
+      record.fabric,
+      JSON.stringify(record),
+    ]);
+    return { ...record, id: Number(r?.id) };
+  }
+
+  async listAudit(q: AuditQuery): Promise<Page<AuditRecord>> {
+    checkLimit(q.limit);
+    const below = logCursor(q.cursor) ?? Number.MAX_SAFE_INTEGER;
+    const rows =
+      q.fabric !== undefined
+        ? await this.rows<{ id: number; record: string }>('list audit log', 'SELECT id, record FROM audit WHERE fabric = $1 AND id < $2 ORDER BY id DESC LIMIT $3', [
+            q.fabric,
+            below,
+            q.limit + 1,
+          ])
+        : await this.rows<{ id: number; record: string }>('list audit log', 'SELECT id, record FROM audit WHERE id < $1 ORDER BY id DESC LIMIT $2', [below, q.limit + 1]);
+    return logPage<AuditRecord>(rows, q.limit);
   }
 
   // ---- users and tokens ----

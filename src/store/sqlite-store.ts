@@ -11,6 +11,7 @@ import type { MoRow } from '../core/fabric-tables.js';
 import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, HistoryEvent } from '../core/types.js';
 import { decodeEndpointState, encodeEndpointState } from './endpoint-codec.js';
 import { endpointColumns, FINDING_KINDS } from './endpoint-columns.js';
+import { fabricFromJson, logCursor, logPage } from './record-log.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import {
   decodeEndpointCursor,
@@ -32,6 +33,10 @@ import {
   type HistoryRow,
 } from './store-rows.js';
 import type {
+  AuditQuery,
+  AuditRecord,
+  ClearQuery,
+  ClearRecord,
   EndpointQuery,
   FabricConfig,
   FindingQuery,
@@ -129,7 +134,7 @@ export class SqliteStore implements Store {
   listFabrics(): Promise<FabricConfig[]> {
     return this.run('list fabrics', () =>
       (this.stmt('SELECT config FROM fabrics ORDER BY name').all() as { config: string }[]).map(
-        (r) => JSON.parse(r.config) as FabricConfig,
+        (r) => fabricFromJson(r.config),
       ),
     );
   }
@@ -137,7 +142,7 @@ export class SqliteStore implements Store {
   getFabric(name: string): Promise<FabricConfig | null> {
     return this.run('get fabric', () => {
       const r = this.stmt('SELECT config FROM fabrics WHERE name = ?').get(name) as { config: string } | undefined;
-      return r ? (JSON.parse(r.config) as FabricConfig) : null;
+      return r ? fabricFromJson(r.config) : null;
     });
   }
 
@@ -148,7 +153,7 @@ export class SqliteStore implements Store {
   }
 
   deleteFabric(name: string): Promise<boolean> {
-    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events', 'pending_checks'];
+    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events', 'pending_checks', 'clears'];
     return this.run('delete fabric', () =>
       this.db.transaction(() => {
         let removed = 0;
@@ -374,6 +379,57 @@ export class SqliteStore implements Store {
       ).all(fabric, since ?? Number.MIN_SAFE_INTEGER) as { kind: FindingKind; n: number }[];
       for (const r of rows) out[r.kind] = r.n;
       return out;
+    });
+  }
+
+  // ---- clears and audit ----
+
+  addClear(record: Omit<ClearRecord, 'id'>): Promise<ClearRecord> {
+    return this.run('record clear', () => {
+      const r = this.stmt('INSERT INTO clears (fabric, vnid, addr, ts, record) VALUES (?, ?, ?, ?, ?)').run(
+        record.fabric,
+        record.vnid,
+        record.addr,
+        record.ts,
+        JSON.stringify(record),
+      );
+      return { ...record, id: Number(r.lastInsertRowid) };
+    });
+  }
+
+  listClears(fabric: string, q: ClearQuery): Promise<Page<ClearRecord>> {
+    return this.run('list clears', () => {
+      checkLimit(q.limit);
+      const below = logCursor(q.cursor) ?? Number.MAX_SAFE_INTEGER;
+      const rows = q.endpoint
+        ? this.stmt('SELECT id, record FROM clears WHERE fabric = ? AND vnid = ? AND addr = ? AND id < ? ORDER BY id DESC LIMIT ?').all(
+            fabric,
+            q.endpoint.vnid,
+            q.endpoint.addr,
+            below,
+            q.limit + 1,
+          )
+        : this.stmt('SELECT id, record FROM clears WHERE fabric = ? AND id < ? ORDER BY id DESC LIMIT ?').all(fabric, below, q.limit + 1);
+      return logPage<ClearRecord>(rows as { id: number; record: string }[], q.limit);
+    });
+  }
+
+  addAudit(record: Omit<AuditRecord, 'id'>): Promise<AuditRecord> {
+    return this.run('record audit entry', () => {
+      const r = this.stmt('INSERT INTO audit (ts, fabric, record) VALUES (?, ?, ?)').run(record.ts, record.fabric, JSON.stringify(record));
+      return { ...record, id: Number(r.lastInsertRowid) };
+    });
+  }
+
+  listAudit(q: AuditQuery): Promise<Page<AuditRecord>> {
+    return this.run('list audit log', () => {
+      checkLimit(q.limit);
+      const below = logCursor(q.cursor) ?? Number.MAX_SAFE_INTEGER;
+      const rows =
+        q.fabric !== undefined
+          ? this.stmt('SELECT id, record FROM audit WHERE fabric = ? AND id < ? ORDER BY id DESC LIMIT ?').all(q.fabric, below, q.limit + 1)
+          : this.stmt('SELECT id, record FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?').all(below, q.limit + 1);
+      return logPage<AuditRecord>(rows as { id: number; record: string }[], q.limit);
     });
   }
 

@@ -1,22 +1,17 @@
-// Shapes of the API answers the UI reads (see /api/v1/openapi.json).
+// Shapes of the API answers the UI reads (see /api/v1/openapi.json). The endpoint model and the
+// fabric status are the server's own types (type-only imports, nothing of the server is bundled).
+import type { FindingKind, HistoryEvent, Location, NodeLearn } from '../../src/core/types.js';
+import type { FabricStatus } from '../../src/fabric/fabric-status.js';
+
+export type { FabricStatus, FindingKind, HistoryEvent, Location, NodeLearn };
 
 export type Role = 'admin' | 'viewer';
-export type FindingKind = 'move' | 'offsubnet' | 'stale' | 'rapid';
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export interface Location {
-  node: number;
-  ifId: string;
-  encap: string;
-  pcTag: number;
-  rwMac: string;
-  rwBd: number;
-  ts: number;
-}
 
 export interface FabricView {
   name: string;
@@ -28,18 +23,6 @@ export interface FabricView {
   state: string;
 }
 
-export interface FabricStatus {
-  fabric: string;
-  state: 'stopped' | 'building' | 'running' | 'resyncing' | 'error';
-  simulated: boolean;
-  build: { classes: Record<string, { read: number; total: number; done: boolean }>; startedTs: number; finishedTs: number | null } | null;
-  lastError: { ts: number; message: string } | null;
-  subscription: { connected: boolean; apic: string | null; subscriptions: number; lastEventTs: number | null; reconnects: number };
-  eventRate: number;
-  eventsReceived: number;
-  eventsProcessed: number;
-  parseErrors: number;
-}
 
 export type Counts = Record<FindingKind, number>;
 
@@ -62,20 +45,6 @@ export interface EndpointSummary {
   ts: number;
 }
 
-export interface NodeLearn {
-  node: number;
-  present: boolean;
-  flags: string[];
-  ifId: string;
-  encap: string;
-  pcTag: number;
-  bd: number;
-  vrf: number;
-  rwMac: string;
-  rwBd: number;
-  remote: number;
-  ts: number;
-}
 
 export interface FindingRecord {
   fabric: string;
@@ -97,18 +66,6 @@ export interface EndpointDetail extends EndpointSummary {
   findings: FindingRecord[];
 }
 
-export interface HistoryEvent {
-  node: number;
-  status: 'created' | 'modified' | 'deleted';
-  ts: number;
-  flags: string[];
-  ifId: string;
-  encap: string;
-  pcTag: number;
-  rwMac: string;
-  rwBd: number;
-  remote: number;
-}
 
 export interface FindingItem {
   fabric: string;
