@@ -4,7 +4,14 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Finding } from '../core/types.js';
 import type { FabricStatus } from '../fabric/fabric-status.js';
-import type { Store } from '../store/store.js';
+import type { HostTracking } from '../hosts/host-tracking.js';
+import type { AuditEntry } from '../audit/audit-log.js';
+import type { FabricNotifyStats } from '../notify/notification-dispatcher.js';
+import type { FailedDelivery, FailedDeliveryQuery } from '../notify/failed-deliveries.js';
+import type { DeliveryResult } from '../notify/notification.js';
+import type { Channel, NotificationSettings } from '../notify/notification-settings.js';
+import type { ClearRequest } from '../remediate/endpoint-clearer.js';
+import type { ClearRecord, Store } from '../store/store.js';
 
 /** Control of running fabrics. */
 export interface FabricControl {
@@ -26,6 +33,25 @@ export interface FindingFeed {
   subscribe(listener: (f: Finding) => void): () => void;
 }
 
+/** The notification dispatcher, as the API uses it (src/notify/notification-dispatcher.ts). */
+export interface NotificationControl {
+  /** Applies a fabric's (resolved) notification settings. */
+  configure(fabric: string, settings: NotificationSettings): void;
+  sendTest(fabric: string, channel: Channel, settings: NotificationSettings): Promise<DeliveryResult>;
+  listFailed(q?: FailedDeliveryQuery): Promise<FailedDelivery[]>;
+  stats(fabric: string): FabricNotifyStats | undefined;
+}
+
+/** Endpoint clearing (src/remediate/endpoint-clearer.ts). */
+export interface ClearControl {
+  clear(req: ClearRequest): Promise<ClearRecord>;
+}
+
+/** The audit log (src/audit/audit-log.ts). */
+export interface AuditControl {
+  record(e: AuditEntry): Promise<unknown>;
+}
+
 export interface ApiContext {
   store: Store;
   fabrics: FabricControl;
@@ -36,4 +62,12 @@ export interface ApiContext {
   tokenTtl: number;
   /** Live findings; absent in tests that do not need them. */
   findings?: FindingFeed;
+  /** Host-side tracking of agent ARP/ND; absent: the API makes its own (tests). */
+  hostTracking?: HostTracking;
+  /** Notification channels; absent: settings can be stored but nothing is sent. */
+  notifications?: NotificationControl;
+  /** Endpoint clearing; absent: the clear route answers conflict. */
+  clears?: ClearControl;
+  /** Audit log; absent: nothing is audited. */
+  audit?: AuditControl;
 }

@@ -2,16 +2,24 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installAuditHook } from '../audit/audit-hook.js';
+import { AuditLog } from '../audit/audit-log.js';
 import type { ApiContext } from './api-context.js';
 import { installAuth } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { FabricNames } from './fabric-names.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { LoginRateLimit } from './login-rate-limit.js';
+import { auditRoutes } from './routes/audit-routes.js';
+import { HostTracking } from '../hosts/host-tracking.js';
+import { agentRoutes } from './routes/agent-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { clearRoutes } from './routes/clear-routes.js';
 import { endpointRoutes } from './routes/endpoint-routes.js';
 import { fabricRoutes } from './routes/fabric-routes.js';
 import { findingRoutes } from './routes/finding-routes.js';
+import { hostRoutes } from './routes/host-routes.js';
+import { notificationRoutes } from './routes/notification-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
 import { summaryRoutes } from './routes/summary-routes.js';
@@ -54,6 +62,10 @@ export async function buildApp(ctx: ApiContext, opts: BuildAppOptions = {}): Pro
   installErrorHandler(app);
   installHttpMetrics(app, ctx.metrics);
   installAuth(app, ctx.store);
+  // Every app keeps an audit log: the composition root may pass its own (shared with the clearer).
+  const audit = ctx.audit ?? new AuditLog(ctx.store, ctx.logger);
+  installAuditHook(app, audit);
+  const actx: ApiContext = { ...ctx, audit };
 
   const names = new FabricNames(ctx.store);
   const limiter = new LoginRateLimit({ max: opts.loginAttemptsPerMinute ?? 20, windowMs: 60_000 });
@@ -65,6 +77,12 @@ export async function buildApp(ctx: ApiContext, opts: BuildAppOptions = {}): Pro
   findingRoutes(app, ctx, names);
   summaryRoutes(app, ctx, names);
   streamRoutes(app, ctx);
+  const hostTracking = ctx.hostTracking ?? new HostTracking({ hosts: ctx.store.hosts, partitions: 8 });
+  agentRoutes(app, ctx, hostTracking);
+  hostRoutes(app, ctx, names, hostTracking);
+  notificationRoutes(app, actx);
+  clearRoutes(app, actx);
+  auditRoutes(app, actx);
   await webUiRoutes(app, opts.webDir);
 
   await app.ready();

@@ -37,7 +37,7 @@ function result(hosts: number, buildMs: number, sustained: number, peakRss: numb
     sim: { pid: 1, leafs: 4, hosts, startMs: 1, afterBuild: { rss: MB, heapUsed: MB }, peakRss: MB },
     build: { ms: buildMs, fullSyncs: 1, gaps: 0, endpointKeys: 2 * hosts, eventsProcessed: 8 * hosts, historyRows: 8 * hosts, peakRss },
     memory: { baseline: mem, afterBuild: mem, heapPerKey: 1, rssPerKey: 1, heapPerHost: 2, rssPerHost: 2 },
-    throughput: { ramp: [window(200_000, 150_000, false), window(100_000, sustained, true)], sustained, peakRss },
+    throughput: { ramp: [window(200_000, 150_000, false), window(100_000, sustained, true)], sustained, peakAnalysed: 150_000, peakRss },
     latency: { rate: 50_000, window: window(50_000, 50_000, true), count: 10, p50Ms: 5, p99Ms: 20, maxMs: 30 },
     findings: { move: 3 },
     refreshes: 0,

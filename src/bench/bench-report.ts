@@ -69,7 +69,7 @@ export function formatFabricBench(r: FabricBenchResult): string {
       `sim sent ${n0(w.simSentRate)}/s, analysed ${n0(w.processedRate)}/s, committed ${n0(w.committedRowsRate)} rows/s, queue max ${n0(w.queueMax)}, ` +
         `sim backlog ${mb(w.backlogEndBytes)}, cpu ept ${w.eptCpuPct.toFixed(0)}% sim ${w.simCpuPct.toFixed(0)}%: ${w.keptUp ? 'kept up' : `NOT kept up (${w.limitedBy})`}`,
     ]),
-    ['sustained end-to-end', `${n0(r.throughput.sustained)} events/s`],
+    ['sustained end-to-end', `${n0(r.throughput.sustained)} events/s (highest analysed in any window: ${n0(r.throughput.peakAnalysed)}/s)`],
     [`latency at ${n0(l.rate)}/s`, `p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms, max ${l.maxMs.toFixed(0)} ms (${n0(l.count)} events)`],
     ['ept memory after build', `rss ${mb(r.memory.afterBuild.rss)}, heap ${mb(r.memory.afterBuild.heapUsed)}${r.memory.afterBuild.afterGc ? ' (after GC)' : ' (no GC: run without --expose-gc)'}`],
     ['ept memory per endpoint key', `heap ${n0(r.memory.heapPerKey)} B, rss ${n0(r.memory.rssPerKey)} B (per host: ${n0(r.memory.heapPerHost)} / ${n0(r.memory.rssPerHost)} B)`],

@@ -46,7 +46,13 @@ export interface FabricBenchResult {
   sim: { pid: number | undefined; leafs: number; hosts: number; startMs: number; afterBuild: { rss: number; heapUsed: number }; peakRss: number };
   build: { ms: number; fullSyncs: number; gaps: number; endpointKeys: number; eventsProcessed: number; historyRows: number; peakRss: number };
   memory: { baseline: MemoryFigures; afterBuild: MemoryFigures; heapPerKey: number; rssPerKey: number; heapPerHost: number; rssPerHost: number };
-  throughput: { ramp: WindowResult[]; sustained: number; peakRss: number };
+  throughput: {
+    ramp: WindowResult[];
+    sustained: number;
+    /** Highest rate ept analysed in any window, kept up or not (its capacity when it fell behind). */
+    peakAnalysed: number;
+    peakRss: number;
+  };
   latency: { rate: number; window: WindowResult; count: number; p50Ms: number; p99Ms: number; maxMs: number };
   findings: Record<string, number>;
   refreshes: number;
@@ -188,7 +194,7 @@ async function measureThroughput(
   probe: ThroughputProbe,
   o: FabricBenchOptions,
   simStats: () => Promise<SimProcessStats>,
-): Promise<{ ramp: WindowResult[]; sustained: number }> {
+): Promise<{ ramp: WindowResult[]; sustained: number; peakAnalysed: number }> {
   const ramp: WindowResult[] = [];
   const run = async (rate: number): Promise<WindowResult> => {
     const w = await probe.measure(rate, 3, o.duration);
@@ -209,13 +215,21 @@ async function measureThroughput(
     best = w;
     if (w.limitedBy === 'simulator') break;
   }
-  // Below the start rate when even that was too much, else halfway (geometrically) to the failure.
-  const between = best ? roundRate(Math.sqrt(best.targetRate * failed)) : roundRate(RAMP_START / 4);
-  if (failed && between > 0) {
-    const w = await run(between);
-    if (w.keptUp && (!best || w.processedRate > best.processedRate)) best = w;
+  // Bisect (geometrically) between the best rate kept up and the first failure, twice; below the
+  // start rate when even that was too much.
+  let lo = best?.targetRate ?? RAMP_START / 8;
+  let hi = failed;
+  for (let i = 0; i < 2 && hi > 0; i++) {
+    const rate = roundRate(Math.sqrt(lo * hi));
+    if (rate <= lo || rate >= hi) break;
+    const w = await run(rate);
+    if (w.keptUp) {
+      lo = rate;
+      if (!best || w.processedRate > best.processedRate) best = w;
+    } else hi = rate;
   }
-  return { ramp, sustained: best?.processedRate ?? 0 };
+  const peakAnalysed = Math.max(0, ...ramp.map((w) => w.processedRate));
+  return { ramp, sustained: best?.processedRate ?? 0, peakAnalysed };
 }
 
 /** Rounds a rate down to 2 significant digits. */

@@ -115,10 +115,13 @@ export class ThroughputProbe {
     const processedRate = per(a.processed, b.processed);
     const simSentRate = per(a.simSent, b.simSent);
     const gaps = b.gaps - a.gaps;
-    // The simulator's churn does not hit its target exactly: ept is judged on what was sent.
+    // ept falling behind shows as a growing backlog on the simulator's side (ept's backpressure
+    // pauses the reader) or a growing queue on its own; the counts in a window differ by what is in
+    // flight at its ends. The churn does not hit its target exactly: ept is judged on what was sent.
     const backlogBounded = !w.cutShort && b.backlog <= Math.max(a.backlog * 1.5, BACKLOG_SLACK);
     const queueBounded = b.queued - a.queued < this.queueCapacity / 4;
-    const keptUp = gaps === 0 && processedRate >= 0.95 * simSentRate && backlogBounded && queueBounded;
+    const receivedRate = per(a.received, b.received);
+    const keptUp = gaps === 0 && backlogBounded && queueBounded && receivedRate >= 0.9 * simSentRate && processedRate >= 0.9 * simSentRate;
     let limitedBy: WindowResult['limitedBy'] = 'none';
     if (gaps > 0) limitedBy = 'gap';
     else if (!keptUp) limitedBy = 'ept';
@@ -127,7 +130,7 @@ export class ThroughputProbe {
       targetRate: rate,
       windowS: secs,
       simSentRate,
-      receivedRate: per(a.received, b.received),
+      receivedRate,
       processedRate,
       committedRowsRate: per(a.historyRows, b.historyRows),
       queueStart: a.queued,

@@ -5,6 +5,8 @@ import { ApiClient, query, seg } from './api-client.js';
 import { watchBuild } from './build-progress.js';
 import type { CliIo } from './cli-io.js';
 import {
+  formatTime,
+  table,
   formatEndpointDetail,
   formatEndpoints,
   formatFabric,
@@ -85,6 +87,7 @@ export function addClientCommands(program: Command, io: CliIo): void {
 
   addFabricCommands(program, io);
   addEndpointCommands(program, io);
+  addActionCommands(program, io);
 
   for (const [name, kind] of [['moves', 'move'], ['offsubnets', 'offsubnet'], ['stales', 'stale'], ['rapids', 'rapid']] as const) {
     program
@@ -235,6 +238,121 @@ function addEndpointCommands(program: Command, io: CliIo): void {
       act(io, async ({ client, show }, fabric: string, o: { search?: string; flag?: string; type?: string; limit: string; cursor?: string }) => {
         const p = await client.get<Page<EndpointItem>>(`/api/v1/fabrics/${seg(fabric)}/endpoints${query({ search: o.search, flag: o.flag, type: o.type, limit: o.limit, cursor: o.cursor })}`);
         show(p, () => formatEndpoints(p.items) + (p.nextCursor ? `\nmore: --cursor ${p.nextCursor}` : ''));
+      }),
+    );
+}
+
+interface ClearItem {
+  id: number;
+  ts: number;
+  who: string;
+  reason: string;
+  addr: string;
+  vnid: number;
+  nodes: number[];
+  outcome: string;
+  results: { node: number; command: string; ok: boolean; output: string; error?: string }[];
+}
+
+interface AuditItem {
+  id: number;
+  ts: number;
+  who: string;
+  action: string;
+  fabric: string | null;
+  outcome: string;
+  details: Record<string, unknown>;
+}
+
+function formatClear(c: ClearItem): string {
+  const head = `clear #${c.id} of ${c.addr} (vnid ${c.vnid}) on ${c.nodes.join(',')}: ${c.outcome} — by ${c.who}: ${c.reason}`;
+  const rows = c.results.map((r) => [String(r.node), r.ok ? 'ok' : 'FAILED', r.command, (r.error ? `${r.error} ` : '') + r.output.trim()]);
+  return `${head}\n${table(['node', 'result', 'command', 'output'], rows)}`;
+}
+
+/** Notifications, clears and the audit log. */
+function addActionCommands(program: Command, io: CliIo): void {
+  const fabric = program.commands.find((c) => c.name() === 'fabric');
+  const endpoint = program.commands.find((c) => c.name() === 'endpoint');
+  if (!fabric || !endpoint) throw new EptError('internal', 'fabric and endpoint commands must be added first');
+
+  fabric
+    .command('notifications <fabric>')
+    .description('show notification settings, change them with --set name=value (name=null drops one), or --test a channel')
+    .option('--set <name=value>', 'setting to change (repeatable)', collect, [])
+    .option('--test <channel>', 'send a test message: syslog | email | webhook')
+    .action(
+      act(io, async ({ client, show }, name: string, o: { set: string[]; test?: string }) => {
+        const path = `/api/v1/fabrics/${seg(name)}/notifications`;
+        if (o.set.length) {
+          // Start from the stored overrides (secrets come back redacted and are kept as they are).
+          const cur = await client.get<{ overrides: Record<string, unknown> }>(path);
+          const next: Record<string, unknown> = { ...cur.overrides };
+          for (const [k, v] of o.set.map(parseSetting)) {
+            if (v === null) delete next[k];
+            else next[k] = v;
+          }
+          await client.request('PUT', path, next);
+        }
+        if (o.test) {
+          const r = await client.request<{ ok: boolean; channel: string; attempts: number; detail?: string; error?: string }>('POST', `${path}/test`, { channel: o.test });
+          if (!r.ok) throw new EptError('conflict', `test through ${r.channel} failed: ${r.error ?? 'no detail'}`, r);
+          show(r, () => `test message sent through ${r.channel}${r.detail ? `: ${r.detail}` : ''}`);
+          return;
+        }
+        const view = await client.get<{ settings: Record<string, unknown>; overridden: string[] }>(path);
+        show(view, () => formatSettings(view));
+      }),
+    );
+
+  endpoint
+    .command('clear <fabric> <vnid> <addr>')
+    .description('clear an endpoint on fabric nodes (admin); recorded with --reason')
+    .option('--nodes <ids>', 'comma-separated node ids, e.g. 101,102')
+    .option('--all-stale', 'every node with a confirmed stale learn')
+    .option('--all-offsubnet', 'every node with a confirmed offsubnet learn')
+    .option('--reason <text>', 'why (required, recorded)')
+    .option('--dry-run', 'record what would be done without doing it')
+    .action(
+      act(io, async ({ client, show }, fab: string, vnid: string, addr: string, o: { nodes?: string; allStale?: boolean; allOffsubnet?: boolean; reason?: string; dryRun?: boolean }) => {
+        const choices = [o.nodes !== undefined, o.allStale === true, o.allOffsubnet === true].filter(Boolean).length;
+        if (choices !== 1) throw new EptError('bad_request', 'endpoint clear needs exactly one of --nodes, --all-stale, --all-offsubnet');
+        if (!o.reason) throw new EptError('bad_request', 'endpoint clear needs --reason');
+        let nodes: number[] | 'all-stale' | 'all-offsubnet' = o.allStale ? 'all-stale' : 'all-offsubnet';
+        if (o.nodes !== undefined) {
+          nodes = o.nodes.split(',').map((n) => Number(n.trim()));
+          if (nodes.some((n) => !Number.isInteger(n) || n <= 0)) throw new EptError('bad_request', `--nodes ${o.nodes}: expected node ids like 101,102`);
+        }
+        const r = await client.request<ClearItem>('POST', `/api/v1/fabrics/${seg(fab)}/endpoints/${seg(vnid)}/${seg(addr)}/clear`, { nodes, reason: o.reason, dryRun: o.dryRun === true });
+        show(r, () => formatClear(r));
+        // The record is shown either way; the exit status tells scripts the clear did not fully work.
+        if (r.outcome === 'failed' || r.outcome === 'partial') throw new EptError('conflict', `clear #${r.id} ${r.outcome}`);
+      }),
+    );
+
+  endpoint
+    .command('clears <fabric>')
+    .description('clears recorded for a fabric, newest first')
+    .option('--limit <n>', 'clears per page', '20')
+    .option('--cursor <c>', 'nextCursor of a previous page')
+    .action(
+      act(io, async ({ client, show }, fab: string, o: { limit: string; cursor?: string }) => {
+        const p = await client.get<Page<ClearItem>>(`/api/v1/fabrics/${seg(fab)}/clears${query({ limit: o.limit, cursor: o.cursor })}`);
+        show(p, () => p.items.map((c) => `${formatTime(c.ts)}  ${formatClear(c)}`).join('\n\n') + (p.nextCursor ? `\nmore: --cursor ${p.nextCursor}` : ''));
+      }),
+    );
+
+  program
+    .command('audit')
+    .description('the audit log: configuration changes and actions, newest first (admin)')
+    .option('--fabric <name>', 'only entries about this fabric')
+    .option('--limit <n>', 'entries per page', '100')
+    .option('--cursor <c>', 'nextCursor of a previous page')
+    .action(
+      act(io, async ({ client, show }, o: { fabric?: string; limit: string; cursor?: string }) => {
+        const p = await client.get<Page<AuditItem>>(`/api/v1/audit${query({ fabric: o.fabric, limit: o.limit, cursor: o.cursor })}`);
+        const rows = p.items.map((e) => [formatTime(e.ts), e.who, e.action, e.fabric ?? '', e.outcome, JSON.stringify(e.details)]);
+        show(p, () => table(['time', 'who', 'action', 'fabric', 'outcome', 'details'], rows) + (p.nextCursor ? `\nmore: --cursor ${p.nextCursor}` : ''));
       }),
     );
 }

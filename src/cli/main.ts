@@ -130,6 +130,79 @@ export function buildProgram(io: CliIo, deps: CliDeps = defaultDeps): Command {
       await m.runDecodePcap(file, cmd.optsWithGlobals<{ json?: boolean }>().json === true, io);
     });
 
+  // `ept bench replay`: ept replay pcap against arpwatch -r on one generated capture.
+  const benchCmd = program.commands.find((c) => c.name() === 'bench');
+  benchCmd
+    ?.command('replay')
+    .description('frames/s of `ept replay pcap` against arpwatch -r on the same generated ARP capture')
+    .option('--frames <n>', 'ARP frames in the capture', '3000000')
+    .option('--ips <n>', 'distinct IPs', '50000')
+    .option('--change-every <n>', 'one IP in this many changes its MAC', '50')
+    .option('--no-arpwatch', 'do not run arpwatch')
+    .action(async (o: { frames: string; ips: string; changeEvery: string; arpwatch: boolean }, cmd: Command) => {
+      const m = await import('../bench/replay-bench.js');
+      const code = await m.runReplayBench(
+        {
+          frames: intOption('--frames', o.frames, 1, 100_000_000),
+          ips: intOption('--ips', o.ips, 1, 16_000_000),
+          changeEvery: intOption('--change-every', o.changeEvery, 1, 16_000_000),
+          arpwatch: o.arpwatch,
+          json: cmd.optsWithGlobals<{ json?: boolean }>().json === true,
+        },
+        io,
+      );
+      if (code !== 0) throw new EptError('internal', `benchmark exited with code ${code}`);
+    });
+
+  // `ept replay pcap`: host-side endpoint tracking (arpwatch's reports) of an offline capture, in-process.
+  program
+    .command('replay')
+    .description('replay captured traffic through ept\'s host-side tracking, in this process')
+    .command('pcap')
+    .description('ARP and IPv6 ND frames of a pcap or pcapng file (- reads stdin) -> arpwatch\'s kinds of report')
+    .argument('<file>', 'capture file, e.g. from tcpdump -w')
+    .requiredOption('--site <name>', 'site (segment) the capture was taken on')
+    .option('--subnet <cidr>', "the segment's subnet (repeatable); IPs outside all of them are bogons", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--rapid-threshold <n>', 'MAC changes per minute above which an IP is rapid (0: off)', '10')
+    .action(async (file: string, o: { site: string; subnet: string[]; rapidThreshold: string }, cmd: Command) => {
+      const m = await import('./replay-command.js');
+      await m.runReplayPcap(
+        file,
+        { site: o.site, subnets: o.subnet, rapidThreshold: intOption('--rapid-threshold', o.rapidThreshold, 0, 1_000_000), json: cmd.optsWithGlobals<{ json?: boolean }>().json === true },
+        io,
+      );
+    });
+
+  // `ept agent`: the host agent (src/agent/). --server/--token are the program's global options.
+  program
+    .command('agent')
+    .description('run the host agent: discover this host and report to the ept server (docs/agent.md)')
+    .option('--capture-iface <names>', 'comma-separated interfaces to capture LLDP/CDP/ARP/ND on (default: physical interfaces that are up)')
+    .option('--no-capture', 'do not run tcpdump (no LLDP/CDP capture, no passive ARP/ND)')
+    .option('--no-lldpcli', 'do not read neighbours from lldpd')
+    .option('--once', 'print one pass of every document as JSON and exit (nothing is sent)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
+    .action(async (o: { captureIface?: string; capture: boolean; lldpcli: boolean; once?: boolean; logLevel: string }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<{ server?: string; token?: string }>();
+      const m = await import('../agent/agent-command.js');
+      const stopSignal = new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      await m.runAgentCommand(
+        {
+          server: g.server ?? io.env.server,
+          token: g.token ?? io.env.token,
+          ...(o.captureIface ? { captureIfaces: o.captureIface.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+          capture: o.capture,
+          lldpcli: o.lldpcli,
+          once: o.once === true,
+          logLevel: o.logLevel,
+        },
+        { out: (t) => io.out(t), err: (t) => io.err(t), stopSignal },
+      );
+    });
+
   addClientCommands(program, io);
   return program;
 }

@@ -26,6 +26,10 @@ export const SETTING_SPECS = {
   session_timeout: { type: 'integer', default: 5400, min: 60, max: 86400, doc: 'seconds before the APIC session is renewed by a fresh login' },
   heartbeat_interval: { type: 'integer', default: 30, min: 5, max: 3600, doc: 'seconds between websocket keepalive pings to the APIC' },
   heartbeat_retries: { type: 'integer', default: 3, min: 1, max: 10, doc: 'unanswered pings before the connection counts as lost (then resync)' },
+  // Added for remediation (EPT's names; off by default, as in EPT).
+  auto_clear_stale: { type: 'boolean', default: false, doc: 'clear confirmed stale learns on their node automatically' },
+  auto_clear_offsubnet: { type: 'boolean', default: false, doc: 'clear confirmed offsubnet learns on their node automatically' },
+  auto_clear_rate_limit: { type: 'integer', default: 10, min: 1, max: 1000, doc: 'automatic clears per minute per fabric, at most' },
   endpoint_retention_days: { type: 'integer', default: 30, min: 1, max: 3650, doc: 'days a deleted endpoint is kept' },
 } as const satisfies Record<string, Spec>;
 

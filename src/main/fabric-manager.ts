@@ -5,10 +5,11 @@ import { Gauge, type Registry } from 'prom-client';
 import type { FabricControl } from '../api/api-context.js';
 import { EptError } from '../core/errors.js';
 import { FabricTables } from '../core/fabric-tables.js';
-import { resolveSettings } from '../core/settings.js';
+import { resolveSettings, type FabricSettings } from '../core/settings.js';
 import { ApicSession } from '../fabric/apic-session.js';
 import type { FabricStatus } from '../fabric/fabric-status.js';
 import { FabricSubscriber, type SubscriberTiming } from '../fabric/fabric-subscriber.js';
+import { resolveNotificationSettings, type NotificationSettings } from '../notify/notification-settings.js';
 import type { EndpointPipeline } from '../pipeline/endpoint-pipeline.js';
 import type { ApicConfig, FabricConfig, Store } from '../store/store.js';
 
@@ -20,10 +21,19 @@ export interface FabricManagerOptions {
   metrics?: Registry;
   /** Subscriber timings (tests shorten them). */
   timing?: Partial<SubscriberTiming>;
+  /** Notifications: configured while a fabric runs (NotificationDispatcher). */
+  notify?: NotifyControl;
+}
+
+/** The part of NotificationDispatcher the manager drives. */
+export interface NotifyControl {
+  configure(fabric: string, settings: NotificationSettings): void;
+  remove(fabric: string): Promise<void>;
 }
 
 interface Running {
   config: FabricConfig;
+  settings: FabricSettings;
   tables: FabricTables;
   subscriber: FabricSubscriber;
 }
@@ -92,7 +102,8 @@ export class FabricManager implements FabricControl {
       logger: this.opts.logger,
       timing: this.opts.timing,
     });
-    this.running.set(name, { config, tables, subscriber });
+    this.running.set(name, { config, settings, tables, subscriber });
+    this.opts.notify?.configure(name, resolveNotificationSettings(config.notifications));
     this.opts.pipeline.setRecheck(name, (vnid, addr) => subscriber.refreshEndpoint(vnid, addr));
     subscriber.start();
     this.log.info({ fabric: name }, 'fabric started');
@@ -105,6 +116,7 @@ export class FabricManager implements FabricControl {
     this.opts.pipeline.setRecheck(name, null);
     await r.subscriber.stop();
     await this.opts.pipeline.detachFabric(name);
+    await this.opts.notify?.remove(name);
     this.log.info({ fabric: name }, 'fabric stopped');
   }
 
@@ -118,7 +130,9 @@ export class FabricManager implements FabricControl {
       return;
     }
     r.config = config;
-    this.opts.pipeline.updateSettings(name, resolveSettings(config.settings));
+    r.settings = resolveSettings(config.settings);
+    this.opts.pipeline.updateSettings(name, r.settings);
+    this.opts.notify?.configure(name, resolveNotificationSettings(config.notifications));
   }
 
   async remove(name: string): Promise<void> {
@@ -135,6 +149,11 @@ export class FabricManager implements FabricControl {
     } finally {
       session.close();
     }
+  }
+
+  /** The resolved settings of a running fabric (auto-clear reads them per finding). */
+  settings(name: string): FabricSettings | undefined {
+    return this.running.get(name)?.settings;
   }
 
   /** The tables of a running fabric (names for the API). */

@@ -75,6 +75,8 @@ export const SwitchLinksDocument = Type.Object({
       nativeVlan: Type.Optional(Int(0, 4095)),
       mau: Type.Optional(Type.Object({ autoneg: Type.Boolean(), mauType: Int(0, 65535), speedMbps: Type.Optional(Int()), duplex: Type.Optional(Str(16)) })),
       mtu: Type.Optional(Int(0, 1 << 20)),
+      /** LLDP 802.3 maximum frame size (the MTU plus 18 or 22 bytes of framing, so not converted); added by the agent. */
+      maxFrameSize: Type.Optional(Int(0, 1 << 20)),
       platform: Type.Optional(Str()),
       version: Type.Optional(Str(2048)),
       duplex: Type.Optional(Str(16)),

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { ApicServer, type HttpFault } from './apic-server.js';
 import type { SessionOptions } from './apic-sessions.js';
 import { ChurnGenerator } from './churn.js';
+import { clearEndpoint, type SimClearOutcome } from './endpoint-clear.js';
 import { type EndpointTruth, FabricModel, type FabricModelOptions } from './fabric-model.js';
 import { type ExpectedFinding, parseScenario, type Scenario, ScenarioRunner } from './scenario.js';
 
@@ -12,6 +13,7 @@ export type { EndpointTruth, FabricModelOptions, TruthLearn } from './fabric-mod
 export type { ExpectedFinding, Scenario, ScenarioStep } from './scenario.js';
 export { parseScenario } from './scenario.js';
 export type { HttpFault } from './apic-server.js';
+export type { SimClearOutcome } from './endpoint-clear.js';
 
 /** Options of startApicSimulator (model shape, sessions, listeners). */
 export interface ApicSimulatorOptions extends FabricModelOptions, SessionOptions {
@@ -75,6 +77,11 @@ export interface ApicSimulator {
   injectFault(fault: HttpFault, apic?: number): void;
   /** Findings the scenarios run so far should make ept report. */
   expectedFindings(): ExpectedFinding[];
+  /**
+   * Clears an endpoint key on a node as `clear system internal epm endpoint …` does on a leaf: it
+   * relearns when the endpoint is really there, and disappears from that node when it was stale.
+   */
+  clearEndpoint(key: { vnid: number; addr: string }, node: number): SimClearOutcome;
   /** Per-node learns of an endpoint key (MAC by BD vnid, IP by VRF vnid). */
   groundTruth(key: { vnid: number; addr: string }): EndpointTruth;
   stats(): SimStats;
@@ -128,6 +135,7 @@ export async function startApicSimulator(options: ApicSimulatorOptions = {}): Pr
     injectFault: (f, apic) => pick(apic).forEach((s) => s.injectFault(f)),
     expectedFindings: () => runner.findings(),
     groundTruth: (key) => model.groundTruth(key),
+    clearEndpoint: (key, node) => clearEndpoint(model, key, node),
     stats: () => ({
       eventsSent: servers.reduce((n, s) => n + s.hub.eventsSent, 0),
       framesSent: servers.reduce((n, s) => n + s.hub.framesSent, 0),

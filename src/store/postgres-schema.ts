@@ -2,6 +2,7 @@
 // sqlite-schema.ts). Addresses and fabric names use COLLATE "C" so that ordering and prefix ranges
 // are byte-wise, as in SQLite, whatever the database's locale. Times are BIGINT ms.
 import type { Migration } from './sqlite-schema.js';
+import { POSTGRES_HOST_TABLES } from './host-store.js';
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -78,5 +79,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         id BIGSERIAL PRIMARY KEY, ts BIGINT NOT NULL, fabric TEXT COLLATE "C", record TEXT NOT NULL);
       CREATE INDEX audit_fabric ON audit (fabric, id);
     `,
+  },
+  {
+    version: 4,
+    description: 'host agents, module documents and their history, host-side tracking states and findings',
+    sql: POSTGRES_HOST_TABLES,
   },
 ];

@@ -8,7 +8,9 @@ import type { MoRow } from '../core/fabric-tables.js';
 import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, HistoryEvent } from '../core/types.js';
 import { decodeEndpointState, encodeEndpointState } from './endpoint-codec.js';
 import { endpointColumns, FINDING_KINDS } from './endpoint-columns.js';
+import { SqlHostStore, type HostStore } from './host-store.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
+import { postgresExec } from './sql-exec.js';
 import {
   decodeEndpointCursor,
   encodeEndpointCursor,
@@ -119,11 +121,15 @@ async function migrate(pool: pg.Pool, schema: string): Promise<number> {
 /** The PostgreSQL Store. Create it with openPostgresStore. */
 export class PostgresStore implements Store {
   private closed = false;
+  /** Host agents, module documents and host-side tracking (host-store.ts). */
+  readonly hosts: HostStore;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly where: string,
-  ) {}
+  ) {
+    this.hosts = new SqlHostStore(postgresExec(pool, `PostgreSQL store (${where})`));
+  }
 
   // ---- fabrics ----
 

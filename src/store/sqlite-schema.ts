@@ -1,6 +1,7 @@
 // The SQLite schema as an ordered list of migrations, applied once each and recorded in
 // schema_version. Never edit a shipped migration: append a new one.
 import { EptError } from '../core/errors.js';
+import { SQLITE_HOST_TABLES } from './host-store.js';
 
 /** The subset of better-sqlite3 the migrator needs (keeps this file free of the driver's types). */
 export interface MigrationDb {
@@ -167,6 +168,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX audit_fabric ON audit (fabric, id);
     `,
+  },
+  {
+    version: 4,
+    description: 'host agents, module documents and their history, host-side tracking states and findings',
+    sql: SQLITE_HOST_TABLES,
   },
 ];
 

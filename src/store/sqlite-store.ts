@@ -12,6 +12,8 @@ import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, Hi
 import { decodeEndpointState, encodeEndpointState } from './endpoint-codec.js';
 import { endpointColumns, FINDING_KINDS } from './endpoint-columns.js';
 import { fabricFromJson, logCursor, logPage } from './record-log.js';
+import { SqlHostStore, type HostStore } from './host-store.js';
+import { sqliteExec } from './sql-exec.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import {
   decodeEndpointCursor,
@@ -92,6 +94,8 @@ export class SqliteStore implements Store {
   private readonly upsertFinding: Stmt;
   private readonly putFindingEvent: Stmt;
   private readonly writeTx: (b: WriteBatch) => void;
+  /** Host agents, module documents and host-side tracking (host-store.ts). */
+  readonly hosts: HostStore;
 
   constructor(
     private readonly db: Db,
@@ -122,6 +126,7 @@ export class SqliteStore implements Store {
       `INSERT OR REPLACE INTO finding_events (fabric, kind, vnid, addr, node, slot, seq, finding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.writeTx = db.transaction((b: WriteBatch) => this.applyBatch(b));
+    this.hosts = new SqlHostStore(sqliteExec(db, `SQLite store '${path}'`));
   }
 
   /** The database file (':memory:' for an in-memory store). */

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EptError } from '../core/errors.js';
 import { vpcPseudoNode, type EndpointState } from '../core/types.js';
 import type { FabricConfig, Store } from './store.js';
+import { hostStoreContract } from './host-store-contract.js';
 import { addresses, batch, endpointState, finding, historyEvent, T0 } from './store-fixtures.js';
 
 /** Options of the contract suite. */
@@ -20,6 +21,7 @@ function fabricConfig(name: string, createdTs = T0): FabricConfig {
     autoStart: true,
     simulated: false,
     createdTs,
+    notifications: {},
   };
 }
 
@@ -328,6 +330,65 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       expect(await store.loadPendingChecks('fab2')).toEqual([]);
     });
 
+    it('returns notifications {} for a fabric stored without them, and keeps them when set', async () => {
+      await open();
+      const { notifications: _, ...old } = fabricConfig('old');
+      await store.putFabric(old);
+      expect((await store.getFabric('old'))?.notifications).toEqual({});
+      await store.putFabric({ ...fabricConfig('new'), notifications: { notify_move_webhook: true, webhook_url: 'http://127.0.0.1:9/x' } });
+      expect((await store.listFabrics()).find((f) => f.name === 'new')?.notifications).toEqual({ notify_move_webhook: true, webhook_url: 'http://127.0.0.1:9/x' });
+    });
+
+    it('records clears newest first, per fabric and per endpoint, in keyset pages; deleted with the fabric', async () => {
+      await open();
+      const clear = (fabric: string, addr: string, ts: number) => ({
+        fabric,
+        vnid: 7,
+        addr,
+        nodes: [101, 102],
+        who: 'admin',
+        reason: 'stale learn',
+        ts,
+        dryRun: false,
+        outcome: 'ok' as const,
+        results: [{ node: 101, command: 'clear system internal epm endpoint key vrf t:v ip ' + addr, ok: true, output: '' }],
+      });
+      const a = await store.addClear(clear('fab1', '10.0.0.1', T0));
+      const b = await store.addClear(clear('fab1', '10.0.0.2', T0 + 1));
+      const c = await store.addClear(clear('fab1', '10.0.0.1', T0 + 2));
+      await store.addClear(clear('fab2', '10.0.0.1', T0 + 3));
+      expect(b.id).toBeGreaterThan(a.id);
+      expect(a).toEqual({ ...clear('fab1', '10.0.0.1', T0), id: a.id });
+      const p1 = await store.listClears('fab1', { limit: 2 });
+      expect(p1.items).toEqual([c, b]);
+      expect(p1.nextCursor).not.toBeNull();
+      const p2 = await store.listClears('fab1', { limit: 2, cursor: p1.nextCursor ?? '' });
+      expect(p2).toEqual({ items: [a], nextCursor: null });
+      expect((await store.listClears('fab1', { limit: 10, endpoint: { vnid: 7, addr: '10.0.0.1' } })).items).toEqual([c, a]);
+      expect((await store.listClears('fab1', { limit: 10, endpoint: { vnid: 8, addr: '10.0.0.1' } })).items).toEqual([]);
+      await expect(store.listClears('fab1', { limit: 2, cursor: 'nonsense' })).rejects.toMatchObject({ code: 'bad_request' });
+      await store.putFabric(fabricConfig('fab1'));
+      await store.deleteFabric('fab1');
+      expect((await store.listClears('fab1', { limit: 10 })).items).toEqual([]);
+      expect((await store.listClears('fab2', { limit: 10 })).items).toHaveLength(1);
+    });
+
+    it('keeps an audit log newest first, filtered by fabric, paged, surviving fabric deletion', async () => {
+      await open();
+      const e = (fabric: string | null, action: string, ts: number) => ({ ts, who: 'admin', action, fabric, outcome: 'ok' as const, details: { changed: ['x'] } });
+      const a = await store.addAudit(e('fab1', 'fabric.create', T0));
+      const b = await store.addAudit(e(null, 'user.create', T0 + 1));
+      const c = await store.addAudit(e('fab1', 'fabric.delete', T0 + 2));
+      expect(a).toEqual({ ...e('fab1', 'fabric.create', T0), id: a.id });
+      expect((await store.listAudit({ limit: 10 })).items).toEqual([c, b, a]);
+      const p1 = await store.listAudit({ limit: 1, fabric: 'fab1' });
+      expect(p1.items).toEqual([c]);
+      expect((await store.listAudit({ limit: 1, fabric: 'fab1', cursor: p1.nextCursor ?? '' })).items).toEqual([a]);
+      await store.putFabric(fabricConfig('fab1'));
+      await store.deleteFabric('fab1');
+      expect((await store.listAudit({ limit: 10, fabric: 'fab1' })).items).toHaveLength(2);
+    });
+
     it('stores users and tokens, and drops expired tokens', async () => {
       await open();
       expect(await store.countUsers()).toBe(0);
@@ -361,5 +422,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       expect(await store.history(s, 10)).toEqual([historyEvent(s, 101, 0, T0)]);
       expect((await store.findingsForEndpoint(s))[0]).toMatchObject({ count: 1, last: finding(s, 'move', T0) });
     });
+
+    hostStoreContract(open);
   });
 }

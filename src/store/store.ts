@@ -5,6 +5,7 @@ import type { MoRow } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
 import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, HistoryEvent } from '../core/types.js';
 import type { NotificationSettings } from '../notify/notification-settings.js';
+import type { HostStore } from './host-store.js';
 
 /** How to reach a fabric's APIC. The password is stored but never returned by the API. */
 export interface ApicConfig {
@@ -185,6 +186,9 @@ export interface AuditQuery {
 
 /** The persistence port. All methods are async so networked stores fit the same contract. */
 export interface Store {
+  /** Host agents, their module documents, and host-side tracking (src/store/host-store.ts). */
+  readonly hosts: HostStore;
+
   // fabrics
   listFabrics(): Promise<FabricConfig[]>;
   getFabric(name: string): Promise<FabricConfig | null>;
