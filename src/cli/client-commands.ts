@@ -87,6 +87,7 @@ export function addClientCommands(program: Command, io: CliIo): void {
 
   addFabricCommands(program, io);
   addEndpointCommands(program, io);
+  addAgentTokenCommands(program, io);
   addActionCommands(program, io);
 
   for (const [name, kind] of [['moves', 'move'], ['offsubnets', 'offsubnet'], ['stales', 'stale'], ['rapids', 'rapid']] as const) {
@@ -355,4 +356,37 @@ function addActionCommands(program: Command, io: CliIo): void {
         show(p, () => table(['time', 'who', 'action', 'fabric', 'outcome', 'details'], rows) + (p.nextCursor ? `\nmore: --cursor ${p.nextCursor}` : ''));
       }),
     );
+}
+
+/** `ept agent-token create|list|revoke`: per-agent tokens for the ingest API (admin). */
+function addAgentTokenCommands(program: Command, io: CliIo): void {
+  type AgentItem = { id: string; name: string; site: string; hostId: string | null; createdTs: number; revokedTs: number | null };
+  const tokens = program.command('agent-token').description('issue, list and revoke host agent tokens');
+  tokens
+    .command('create <name>')
+    .description('issue a token for an agent (printed once: store it on the host)')
+    .option('--site <name>', 'site its ARP/ND observations are tracked in', 'default')
+    .action(
+      act(io, async ({ client, show }, name: string, o: { site: string }) => {
+        const r = await client.request<AgentItem & { token: string }>('POST', '/api/v1/agents', { name, site: o.site });
+        show(r, () => `agent ${r.name} (${r.id}), site ${r.site}\ntoken (shown once): ${r.token}`);
+      }),
+    );
+  tokens.command('list').description('list agents and their tokens\' state').action(
+    act(io, async ({ client, show }) => {
+      const r = await client.get<{ items: AgentItem[] }>('/api/v1/agents');
+      show(r.items, () =>
+        table(
+          ['id', 'name', 'site', 'host', 'created', 'state'],
+          r.items.map((a) => [a.id, a.name, a.site, a.hostId ?? '-', new Date(a.createdTs).toISOString(), a.revokedTs === null ? 'valid' : `revoked ${new Date(a.revokedTs).toISOString()}`]),
+        ),
+      );
+    }),
+  );
+  tokens.command('revoke <id>').description('revoke an agent token').action(
+    act(io, async ({ client, show }, id: string) => {
+      await client.request('DELETE', `/api/v1/agents/${seg(id)}`);
+      show({ revoked: id }, () => `revoked ${id}`);
+    }),
+  );
 }

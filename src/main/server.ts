@@ -8,6 +8,7 @@ import { ensureAdmin } from '../api/auth.js';
 import { buildApp } from '../api/build-app.js';
 import { AuditLog } from '../audit/audit-log.js';
 import type { FabricTables } from '../core/fabric-tables.js';
+import { HostTracking } from '../hosts/host-tracking.js';
 import { NotificationDispatcher } from '../notify/notification-dispatcher.js';
 import { EndpointPipeline } from '../pipeline/endpoint-pipeline.js';
 import { PipelineMetrics } from '../pipeline/pipeline-metrics.js';
@@ -94,6 +95,8 @@ export async function startServer(config: ServerOptions, logger?: Logger): Promi
     notifications: notify,
     clears: clearer,
     audit,
+    // Host-side ARP/ND tracking, partitioned like the fabric pipeline.
+    hostTracking: new HostTracking({ hosts: store.hosts, partitions: config.partitions }),
   });
   const address = await app.listen({ host: config.host, port: config.port });
   log.info({ url: address, dataDir: config.dataDir, demo: Boolean(demo) }, 'ept server listening');

@@ -91,7 +91,7 @@ describe('report ingest', () => {
   it('asks for every module after a seq gap, and keeps a change history per module', async () => {
     const h = await harness();
     const a = await agentToken(h);
-    const post = (payload: unknown) => h.app.inject({ method: 'POST', url: '/api/v1/agent/report', headers: bearer(a.token), payload });
+    const post = (payload: Record<string, unknown>) => h.app.inject({ method: 'POST', url: '/api/v1/agent/report', headers: bearer(a.token), payload });
     expect((await post(report('web1', 1, documents('web1', '10.0.0.10', MAC_WEB)))).json()).toEqual({ accepted: ['host', 'interfaces', 'switchLinks'], resend: [] });
     const next = documents('web1', '10.0.0.11', MAC_WEB);
     expect((await post(report('web1', 2, { interfaces: next.interfaces }))).json()).toEqual({ accepted: ['interfaces'], resend: [] });
