@@ -8,13 +8,16 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { EptError } from '../core/errors.js';
 import type { MoRow } from '../core/fabric-tables.js';
-import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, HistoryEvent } from '../core/types.js';
-import { decodeEndpointState, encodeEndpointState } from './endpoint-codec.js';
-import { endpointColumns, FINDING_KINDS } from './endpoint-columns.js';
+import type { EndpointKey, EndpointState, EndpointType, FindingKind, HistoryEvent } from '../core/types.js';
+import { decodeEndpointState } from './endpoint-codec.js';
+import { FINDING_KINDS } from './endpoint-columns.js';
 import { fabricFromJson, logCursor, logPage } from './record-log.js';
 import { SqlHostStore, type HostStore } from './host-store.js';
 import { sqliteExec } from './sql-exec.js';
+import { encodeBatch, SqliteBatchWriter } from './sqlite-batch-writer.js';
+import { applyConnectionPragmas } from './sqlite-pragmas.js';
 import { migrateSqlite } from './sqlite-schema.js';
+import { SqliteWriterThread } from './sqlite-writer-thread.js';
 import {
   decodeEndpointCursor,
   encodeEndpointCursor,
@@ -57,6 +60,11 @@ export interface SqliteStoreOptions {
   path: string;
   /** Page cache size in MiB (default 64). */
   cacheMiB?: number;
+  /**
+   * Commit write batches in a writer thread with its own connection (default: for a file store,
+   * when running from the compiled build). Keeps commits and checkpoints off the event loop.
+   */
+  writerThread?: boolean;
   logger?: Logger;
 }
 
@@ -72,13 +80,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   try {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 64)}`);
-    db.pragma('temp_store = MEMORY');
+    const cacheMiB = options.cacheMiB ?? 64;
+    const inMemory = path === ':memory:' || path === '';
+    const writer = options.writerThread === false || inMemory ? null : SqliteWriterThread.start(path, cacheMiB);
+    if (options.writerThread === true && !writer) throw new Error('the writer thread needs a file store and the compiled build');
+    applyConnectionPragmas(db, cacheMiB, writer !== null);
     const version = migrateSqlite(db);
-    options.logger?.debug({ path, version }, 'sqlite store open');
-    return new SqliteStore(db, path);
+    options.logger?.debug({ path, version, writerThread: writer !== null }, 'sqlite store open');
+    return new SqliteStore(db, path, writer);
   } catch (err) {
     db?.close();
     const why = err instanceof Error ? err.message : String(err);
@@ -89,43 +98,16 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
 /** The SQLite Store. Create it with openSqliteStore. */
 export class SqliteStore implements Store {
   private readonly stmts = new Map<string, Stmt>();
-  private readonly upsertEndpoint: Stmt;
-  private readonly putHistory: Stmt;
-  private readonly upsertFinding: Stmt;
-  private readonly putFindingEvent: Stmt;
-  private readonly writeTx: (b: WriteBatch) => void;
+  private readonly batchWriter: SqliteBatchWriter;
   /** Host agents, module documents and host-side tracking (host-store.ts). */
   readonly hosts: HostStore;
 
   constructor(
     private readonly db: Db,
     private readonly path: string,
+    private readonly writer: SqliteWriterThread | null = null,
   ) {
-    this.upsertEndpoint = db.prepare(
-      `INSERT INTO endpoints (fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (fabric, addr, vnid) DO UPDATE SET cur_node = excluded.cur_node, ts = excluded.ts,
-         deleted_ts = excluded.deleted_ts, offsubnet = excluded.offsubnet, stale = excluded.stale,
-         deleted = excluded.deleted, rapid_until = excluded.rapid_until, gone_ts = excluded.gone_ts,
-         state = excluded.state`,
-    );
-    this.putHistory = db.prepare(
-      `INSERT OR REPLACE INTO history (fabric, vnid, addr, node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.upsertFinding = db.prepare(
-      `INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last)
-       VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-       ON CONFLICT (fabric, kind, vnid, addr, node) DO UPDATE SET count = count + 1,
-         first_ts = min(first_ts, excluded.first_ts), cap = excluded.cap, type = excluded.type,
-         last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
-         last_ts = max(last_ts, excluded.last_ts)
-       RETURNING count`,
-    );
-    this.putFindingEvent = db.prepare(
-      `INSERT OR REPLACE INTO finding_events (fabric, kind, vnid, addr, node, slot, seq, finding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.writeTx = db.transaction((b: WriteBatch) => this.applyBatch(b));
+    this.batchWriter = new SqliteBatchWriter(db);
     this.hosts = new SqlHostStore(sqliteExec(db, `SQLite store '${path}'`));
   }
 
@@ -205,39 +187,14 @@ export class SqliteStore implements Store {
         new EptError('bad_request', `write batch caps must be positive integers (historyCap ${batch.historyCap}, findingCap ${batch.findingCap})`),
       );
     }
-    return this.run('write batch', () => this.writeTx(batch));
-  }
-
-  private applyBatch(b: WriteBatch): void {
-    const ep = this.upsertEndpoint;
-    for (const s of b.endpoints) {
-      const c = endpointColumns(s);
-      ep.run(s.fabric, s.vnid, s.addr, s.type, c.curNode, s.ts, s.deletedTs, c.offsubnet, c.stale, c.deleted, s.flags.rapidUntil, c.goneTs, encodeEndpointState(s));
-    }
-    const h = this.putHistory;
-    const cap = b.historyCap;
-    for (const e of b.history) {
-      h.run(e.fabric, e.vnid, e.addr, e.node, e.seq % cap, e.seq, e.ts, e.status, e.flags.join(','), e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote);
-    }
-    for (const f of b.findings) this.recordFinding(f, b.findingCap);
-    if (b.checksAdded?.length || b.checksDone?.length) {
-      const add = this.stmt('INSERT OR REPLACE INTO pending_checks (fabric, vnid, addr, kind, node, due_ts) VALUES (?, ?, ?, ?, ?, ?)');
-      const done = this.stmt('DELETE FROM pending_checks WHERE fabric = ? AND vnid = ? AND addr = ? AND kind = ? AND node = ?');
-      for (const c of b.checksDone ?? []) done.run(c.fabric, c.vnid, c.addr, c.kind, c.node);
-      for (const c of b.checksAdded ?? []) add.run(c.fabric, c.vnid, c.addr, c.kind, c.node, c.dueTs);
-    }
+    if (this.writer) return this.writer.write(encodeBatch(batch));
+    return this.run('write batch', () => this.batchWriter.apply(encodeBatch(batch)));
   }
 
   loadPendingChecks(fabric: string): Promise<PendingCheckRecord[]> {
     return this.run('load pending checks', () =>
       (this.stmt('SELECT fabric, vnid, addr, kind, node, due_ts AS dueTs FROM pending_checks WHERE fabric = ? ORDER BY due_ts').all(fabric) as PendingCheckRecord[]),
     );
-  }
-
-  private recordFinding(f: Finding, cap: number): void {
-    const json = JSON.stringify(f);
-    const { count } = this.upsertFinding.get(f.fabric, f.kind, f.vnid, f.addr, f.node, f.type, f.ts, f.ts, cap, json) as { count: number };
-    this.putFindingEvent.run(f.fabric, f.kind, f.vnid, f.addr, f.node, count % cap, count, json);
   }
 
   getEndpoint(key: EndpointKey): Promise<EndpointState | null> {
@@ -484,9 +441,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.writer?.close();
     if (this.db.open) this.db.close();
-    return Promise.resolve();
   }
 
   // ---- plumbing ----

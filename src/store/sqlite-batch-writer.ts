@@ -1,0 +1,86 @@
+// Write batches for SQLite, in two halves: encodeBatch turns a WriteBatch into plain rows (on the
+// caller's thread), and SqliteBatchWriter applies rows in one transaction (on the caller's thread,
+// or in the writer thread, sqlite-writer-thread.ts, which keeps commits and checkpoints off the
+// event loop).
+import type Database from 'better-sqlite3';
+import { encodeEndpointState } from './endpoint-codec.js';
+import { endpointColumns } from './endpoint-columns.js';
+import type { PendingCheckRecord, WriteBatch } from './store.js';
+
+type Row = (string | number)[];
+
+/** A write batch as plain rows: cheap to post to a worker thread. */
+export interface EncodedBatch {
+  endpoints: Row[];
+  history: Row[];
+  /** One per finding: key and times, then the finding as JSON. */
+  findings: Row[];
+  findingCap: number;
+  checksAdded: PendingCheckRecord[];
+  checksDone: PendingCheckRecord[];
+}
+
+export function encodeBatch(b: WriteBatch): EncodedBatch {
+  const endpoints: Row[] = new Array(b.endpoints.length);
+  for (let i = 0; i < b.endpoints.length; i++) {
+    const s = b.endpoints[i]!;
+    const c = endpointColumns(s);
+    endpoints[i] = [s.fabric, s.vnid, s.addr, s.type, c.curNode, s.ts, s.deletedTs, c.offsubnet, c.stale, c.deleted, s.flags.rapidUntil, c.goneTs, encodeEndpointState(s)];
+  }
+  const cap = b.historyCap;
+  const history: Row[] = new Array(b.history.length);
+  for (let i = 0; i < b.history.length; i++) {
+    const e = b.history[i]!;
+    history[i] = [e.fabric, e.vnid, e.addr, e.node, e.seq % cap, e.seq, e.ts, e.status, e.flags.join(','), e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote];
+  }
+  const findings = b.findings.map((f) => [f.fabric, f.kind, f.vnid, f.addr, f.node, f.type, f.ts, JSON.stringify(f)]);
+  return { endpoints, history, findings, findingCap: b.findingCap, checksAdded: b.checksAdded ?? [], checksDone: b.checksDone ?? [] };
+}
+
+/** Prepared statements and the transaction that applies an encoded batch. */
+export class SqliteBatchWriter {
+  private readonly tx: (b: EncodedBatch) => void;
+
+  constructor(db: Database.Database) {
+    const upsertEndpoint = db.prepare(
+      `INSERT INTO endpoints (fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (fabric, addr, vnid) DO UPDATE SET cur_node = excluded.cur_node, ts = excluded.ts,
+         deleted_ts = excluded.deleted_ts, offsubnet = excluded.offsubnet, stale = excluded.stale,
+         deleted = excluded.deleted, rapid_until = excluded.rapid_until, gone_ts = excluded.gone_ts,
+         state = excluded.state`,
+    );
+    const putHistory = db.prepare(
+      `INSERT OR REPLACE INTO history (fabric, vnid, addr, node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const upsertFinding = db.prepare(
+      `INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last)
+       VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+       ON CONFLICT (fabric, kind, vnid, addr, node) DO UPDATE SET count = count + 1,
+         first_ts = min(first_ts, excluded.first_ts), cap = excluded.cap, type = excluded.type,
+         last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+         last_ts = max(last_ts, excluded.last_ts)
+       RETURNING count`,
+    );
+    const putFindingEvent = db.prepare(`INSERT OR REPLACE INTO finding_events (fabric, kind, vnid, addr, node, slot, seq, finding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const addCheck = db.prepare('INSERT OR REPLACE INTO pending_checks (fabric, vnid, addr, kind, node, due_ts) VALUES (?, ?, ?, ?, ?, ?)');
+    const doneCheck = db.prepare('DELETE FROM pending_checks WHERE fabric = ? AND vnid = ? AND addr = ? AND kind = ? AND node = ?');
+    this.tx = db.transaction((b: EncodedBatch) => {
+      for (const r of b.endpoints) upsertEndpoint.run(r);
+      for (const r of b.history) putHistory.run(r);
+      const cap = b.findingCap;
+      for (const [fabric, kind, vnid, addr, node, type, ts, json] of b.findings) {
+        const { count } = upsertFinding.get(fabric, kind, vnid, addr, node, type, ts, ts, cap, json) as { count: number };
+        putFindingEvent.run(fabric, kind, vnid, addr, node, count % cap, count, json);
+      }
+      for (const c of b.checksDone) doneCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node);
+      for (const c of b.checksAdded) addCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node, c.dueTs);
+    });
+  }
+
+  /** Applies one batch in one transaction. */
+  apply(b: EncodedBatch): void {
+    this.tx(b);
+  }
+}

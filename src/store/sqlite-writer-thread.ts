@@ -1,0 +1,77 @@
+// The main-thread side of the SQLite writer thread: posts encoded batches, resolves when committed.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EptError } from '../core/errors.js';
+import type { EncodedBatch } from './sqlite-batch-writer.js';
+
+const WORKER = new URL('./sqlite-writer-worker.js', import.meta.url);
+
+type Reply = { type: 'done'; id: number; error?: string } | { type: 'closed' };
+
+export class SqliteWriterThread {
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private failed: Error | null = null;
+  private closed: Promise<void> | null = null;
+  private onClosed: (() => void) | null = null;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly path: string,
+  ) {
+    worker.on('message', (m: Reply) => {
+      if (m.type === 'closed') {
+        this.onClosed?.();
+        return;
+      }
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (!p) return;
+      if (m.error) p.reject(new EptError('store_error', `SQLite store '${path}': write batch failed: ${m.error}`, { path }));
+      else p.resolve();
+    });
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => {
+      if (!this.closed || code !== 0) this.fail(new Error(`writer thread exited with code ${code}`));
+      this.onClosed?.();
+    });
+  }
+
+  /** Starts a writer thread, or returns null where the compiled worker is not available (running from sources). */
+  static start(path: string, cacheMiB: number): SqliteWriterThread | null {
+    if (!existsSync(fileURLToPath(WORKER))) return null;
+    return new SqliteWriterThread(new Worker(WORKER, { workerData: { path, cacheMiB } }), path);
+  }
+
+  write(batch: EncodedBatch): Promise<void> {
+    if (this.failed) return Promise.reject(new EptError('store_error', `SQLite store '${this.path}': writer thread failed: ${this.failed.message}`, { path: this.path }));
+    if (this.closed) return Promise.reject(new EptError('store_error', `SQLite store '${this.path}' is closed`, { path: this.path }));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'write', id, batch });
+    });
+  }
+
+  /** Waits for pending writes, checkpoints and closes the thread's connection. */
+  close(): Promise<void> {
+    this.closed ??= new Promise<void>((resolve) => {
+      this.onClosed = resolve;
+      if (this.failed) {
+        void this.worker.terminate();
+        return;
+      }
+      this.worker.postMessage({ type: 'close' });
+    }).then(() => {
+      void this.worker.terminate();
+    });
+    return this.closed;
+  }
+
+  private fail(err: Error): void {
+    this.failed ??= err;
+    for (const p of this.pending.values()) p.reject(new EptError('store_error', `SQLite store '${this.path}': writer thread failed: ${err.message}`, { path: this.path }));
+    this.pending.clear();
+  }
+}
