@@ -1,7 +1,6 @@
 // The Store contract: one suite every Store adapter must pass. Run it from the adapter's test file:
 //   runStoreContract('sqlite (memory)', () => openSqliteStore({ path: ':memory:' }));
 import { afterEach, describe, expect, it } from 'vitest';
-import { EptError } from '../core/errors.js';
 import { vpcPseudoNode, type EndpointState } from '../core/types.js';
 import type { FabricConfig, Store } from './store.js';
 import { hostStoreContract } from './host-store-contract.js';
