@@ -2,16 +2,19 @@
 // checks to confirm later). Semantics follow EPT (REFERENCE-aci.md); see docs/analyses.md.
 import { addressType } from './address.js';
 import type { FabricTables } from './fabric-tables.js';
+import { NO_FLAGS } from './intern.js';
 import type { FabricSettings } from './settings.js';
 import {
   nodeMembers,
   vpcPseudoNode,
+  type EndpointFlags,
   type EndpointState,
   type Finding,
   type HistoryEvent,
   type Location,
   type NodeLearn,
   type Observation,
+  type RateWindow,
   type StaleReason,
 } from './types.js';
 
@@ -50,6 +53,17 @@ const BUCKET_MS = 15_000;
 const OFFSUBNET_SKIP = ['loopback', 'vtep', 'svi', 'psvi', 'cached', 'static'];
 const STALE_SKIP = ['bounce-to-proxy', 'loopback', 'vtep', 'svi', 'psvi', 'cached', 'static'];
 
+/** Shared until an endpoint gets its first flag (copy on write: see ownFlags). */
+export const NO_ENDPOINT_FLAGS: EndpointFlags = Object.freeze({ offsubnet: Object.freeze([]) as unknown as number[], stale: Object.freeze([]) as unknown as number[], rapidUntil: 0 });
+/** Shared until an endpoint gets its first live event (copy on write in rollRate). */
+export const NO_RATE: RateWindow = Object.freeze({ bucketStart: 0, counts: Object.freeze([0, 0, 0, 0]) }) as unknown as RateWindow;
+
+/** The endpoint's own flags object, replacing the shared empty one before it is changed. */
+export function ownFlags(s: EndpointState): EndpointFlags {
+  if (s.flags === NO_ENDPOINT_FLAGS) s.flags = { offsubnet: [], stale: [], rapidUntil: 0 };
+  return s.flags;
+}
+
 export function newEndpointState(obs: Observation): EndpointState {
   return {
     fabric: obs.fabric,
@@ -60,9 +74,9 @@ export function newEndpointState(obs: Observation): EndpointState {
     current: null,
     previous: null,
     deletedTs: 0,
-    flags: { offsubnet: [], stale: [], rapidUntil: 0 },
+    flags: NO_ENDPOINT_FLAGS,
     lastMove: null,
-    rate: { bucketStart: 0, counts: [0, 0, 0, 0] },
+    rate: NO_RATE,
     rapidSkipped: 0,
     ts: obs.ts,
   };
@@ -72,7 +86,7 @@ function newLearn(node: number, ts: number): NodeLearn {
   return {
     node,
     present: false,
-    flags: [],
+    flags: NO_FLAGS,
     ifId: '',
     encap: '',
     pcTag: 0,
@@ -142,6 +156,7 @@ function sameLocation(a: Location, b: Location): boolean {
 
 function rollRate(s: EndpointState, now: number): number {
   const start = now - (now % BUCKET_MS);
+  if (s.rate === NO_RATE) s.rate = { bucketStart: 0, counts: [0, 0, 0, 0] };
   const r = s.rate;
   const shift = Math.min(4, Math.max(0, Math.round((start - r.bucketStart) / BUCKET_MS)));
   if (shift > 0) {
@@ -165,7 +180,7 @@ function mergeObservation(l: NodeLearn, obs: Observation): void {
   }
   if (obs.status === 'deleted') {
     l.present = false;
-    l.flags = [];
+    l.flags = NO_FLAGS;
     l.remote = 0;
     return;
   }
@@ -220,7 +235,11 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
   if (!l) {
     if (obs.status === 'deleted') return result;
     l = newLearn(obs.node, obs.ts);
-    s.learns.push(l);
+    // An exact-size array: push (and spread) reserve room for many more learns on every endpoint.
+    const learns: NodeLearn[] = new Array<NodeLearn>(s.learns.length + 1);
+    for (let i = 0; i < s.learns.length; i++) learns[i] = s.learns[i] as NodeLearn;
+    learns[s.learns.length] = l;
+    s.learns = learns;
   }
   if (obs.cls === 'binding') l.bindSeen = ctx.epoch;
   else l.seen = ctx.epoch;
@@ -229,6 +248,10 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
 
   const before = learnKey(l);
   mergeObservation(l, obs);
+  if (obs.cls === 'binding' && l.rwMac) {
+    // One MAC string per endpoint, not one per node's binding.
+    for (const x of s.learns) if (x !== l && x.rwMac === l.rwMac) l.rwMac = x.rwMac;
+  }
   l.remote = resolveRemote(l, tables);
   if (learnKey(l) === before) return result;
   l.seq++;
@@ -238,7 +261,7 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
 
   const wasRapid = s.flags.rapidUntil > 0;
   if (wasRapid && now >= s.flags.rapidUntil) {
-    s.flags.rapidUntil = 0;
+    ownFlags(s).rapidUntil = 0;
     result.refresh = settings.refresh_rapid;
   }
   if (s.flags.rapidUntil > 0) {
@@ -247,7 +270,7 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
     return result;
   }
   if (settings.analyze_rapid && rate > settings.rapid_threshold) {
-    s.flags.rapidUntil = now + settings.rapid_holdtime * 1000;
+    ownFlags(s).rapidUntil = now + settings.rapid_holdtime * 1000;
     result.findings.push(baseFinding(s, 'rapid', now, 0, { rate }));
     s.current = currentLocation(s, tables);
     return result;
@@ -345,8 +368,9 @@ function clearResolvedFlags(s: EndpointState, ctx: AnalysisContext): void {
   if (!s.flags.offsubnet.length && !s.flags.stale.length) return;
   const now = candidateChecks(s, ctx);
   const holds = (kind: PendingCheck['kind'], node: number): boolean => now.some((c) => c.kind === kind && c.node === node);
-  s.flags.offsubnet = s.flags.offsubnet.filter((n) => holds('offsubnet', n));
-  s.flags.stale = s.flags.stale.filter((n) => holds('stale', n));
+  const own = ownFlags(s);
+  own.offsubnet = own.offsubnet.filter((n) => holds('offsubnet', n));
+  own.stale = own.stale.filter((n) => holds('stale', n));
 }
 
 /**
@@ -358,10 +382,10 @@ export function confirmCheck(s: EndpointState, check: PendingCheck, ctx: Analysi
   if (!holds || isFlagged(s, holds)) return null;
   const learn = s.learns.find((l) => l.node === check.node);
   if (holds.kind === 'offsubnet') {
-    s.flags.offsubnet.push(check.node);
+    ownFlags(s).offsubnet.push(check.node);
     return baseFinding(s, 'offsubnet', now, check.node, { learn: learn ? { ...learn } : undefined });
   }
-  s.flags.stale.push(check.node);
+  ownFlags(s).stale.push(check.node);
   return baseFinding(s, 'stale', now, check.node, {
     reason: holds.reason,
     remote: learn?.remote ?? 0,

@@ -2,12 +2,13 @@
 // Implements EndpointSink for the sources. Workers own their partitions' endpoint state in memory
 // (the truth) and write behind to the store in batched transactions.
 import type { Logger } from 'pino';
-import { applyObservation, confirmCheck, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
+import { applyObservation, confirmCheck, ownFlags, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
 import type { EndpointState, Finding, HistoryEvent, Observation } from '../core/types.js';
 import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
+import { EndpointIndex } from './endpoint-index.js';
 import { partitionOf } from './partition.js';
 import type { ConfirmMissing, EndpointSink, MissingLearn } from './sink.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
@@ -60,7 +61,7 @@ export type RefreshListener = (fabric: string, vnid: number, addr: string) => vo
 interface Partition {
   queue: Observation[];
   head: number;
-  states: Map<string, EndpointState>;
+  states: EndpointIndex;
 }
 
 export class EndpointPipeline implements EndpointSink {
@@ -80,7 +81,7 @@ export class EndpointPipeline implements EndpointSink {
   private draining = false;
   private waiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
-  private dirty = new Map<string, EndpointState>();
+  private dirty = new Set<EndpointState>();
   private history: HistoryEvent[] = [];
   private findings: Finding[] = [];
   private checksAdded: PendingCheckRecord[] = [];
@@ -98,7 +99,7 @@ export class EndpointPipeline implements EndpointSink {
     this.now = opts.now ?? Date.now;
     this.metrics = opts.metrics;
     const p = Math.max(1, opts.partitions ?? 4);
-    this.partitions = Array.from({ length: p }, () => ({ queue: [], head: 0, states: new Map() }));
+    this.partitions = Array.from({ length: p }, () => ({ queue: [], head: 0, states: new EndpointIndex() }));
     this.capacity = opts.queueCapacity ?? 100_000;
     this.batchSize = opts.batchSize ?? 20_000;
     this.flushInterval = opts.flushInterval ?? 50;
@@ -113,7 +114,7 @@ export class EndpointPipeline implements EndpointSink {
     let loaded = 0;
     for await (const page of this.store.scanEndpoints(fabric)) {
       for (const s of page) {
-        this.partitionFor(s.fabric, s.vnid, s.addr).states.set(keyOf(s.fabric, s.vnid, s.addr), s);
+        this.partitionFor(s.fabric, s.vnid, s.addr).states.set(s);
         // Stored learns carry the sync epochs of the previous process: the next sync must be newer,
         // or learns that vanished while ept was down would count as seen and never be deleted.
         for (const l of s.learns) f.ctx.epoch = Math.max(f.ctx.epoch, l.seen, l.bindSeen);
@@ -125,7 +126,7 @@ export class EndpointPipeline implements EndpointSink {
       const check: WatchItem['check'] = c.kind === 'rapid-end' ? { kind: c.kind, node: 0, delay: 0 } : { kind: c.kind, node: c.node, delay: 0 };
       this.arm({ fabric, vnid: c.vnid, addr: c.addr, check }, Math.max(c.dueTs, now), false);
     }
-    for (const p of this.partitions) for (const s of p.states.values()) if (s.fabric === fabric) this.rescheduleChecks(s);
+    for (const p of this.partitions) for (const s of p.states.ofFabric(fabric)) this.rescheduleChecks(s);
     this.log.info({ fabric, loaded, pendingChecks: this.watch.size }, 'fabric attached');
     return loaded;
   }
@@ -133,7 +134,7 @@ export class EndpointPipeline implements EndpointSink {
   /** Stops tracking a fabric; committed state stays in the store. */
   async detachFabric(fabric: string): Promise<void> {
     await this.flush();
-    for (const p of this.partitions) for (const [k, s] of p.states) if (s.fabric === fabric) p.states.delete(k);
+    for (const p of this.partitions) p.states.dropFabric(fabric);
     this.fabrics.delete(fabric);
   }
 
@@ -165,15 +166,14 @@ export class EndpointPipeline implements EndpointSink {
   endpointCount(fabric?: string): number {
     let n = 0;
     for (const p of this.partitions) {
-      if (!fabric) n += p.states.size;
-      else for (const s of p.states.values()) if (s.fabric === fabric) n++;
+      n += fabric ? p.states.countOf(fabric) : p.states.size;
     }
     return n;
   }
 
   /** The in-memory (authoritative) state of an endpoint. */
   getState(fabric: string, vnid: number, addr: string): EndpointState | undefined {
-    return this.partitionFor(fabric, vnid, addr).states.get(keyOf(fabric, vnid, addr));
+    return this.partitionFor(fabric, vnid, addr).states.get(fabric, vnid, addr);
   }
 
   /**
@@ -183,9 +183,8 @@ export class EndpointPipeline implements EndpointSink {
   async purgeDeleted(fabric: string, before: number): Promise<number> {
     await this.flush();
     for (const p of this.partitions) {
-      for (const [k, s] of p.states) {
-        if (s.fabric === fabric && !s.learns.some((l) => l.present) && (s.deletedTs || s.ts) < before) p.states.delete(k);
-      }
+      const gone = [...p.states.ofFabric(fabric)].filter((s) => !s.learns.some((l) => l.present) && (s.deletedTs || s.ts) < before);
+      for (const s of gone) p.states.delete(s);
     }
     return this.store.purgeDeleted(fabric, before);
   }
@@ -251,9 +250,7 @@ export class EndpointPipeline implements EndpointSink {
       return s ? missedInSync(s, epoch, sync.nodes, sync.since, now) : out;
     }
     for (const p of this.partitions) {
-      for (const s of p.states.values()) {
-        if (s.fabric === fabric) for (const o of missedInSync(s, epoch, sync.nodes, sync.since, now)) out.push(o);
-      }
+      for (const s of p.states.ofFabric(fabric)) for (const o of missedInSync(s, epoch, sync.nodes, sync.since, now)) out.push(o);
     }
     return out;
   }
@@ -357,18 +354,17 @@ export class EndpointPipeline implements EndpointSink {
   private process(p: Partition, o: Observation): void {
     const f = this.fabrics.get(o.fabric);
     if (!f) return;
-    const key = keyOf(o.fabric, o.vnid, o.addr);
-    let s = p.states.get(key);
+    let s = p.states.get(o.fabric, o.vnid, o.addr);
     if (!s) {
       if (o.status === 'deleted') return;
       s = newEndpointState(o);
-      p.states.set(key, s);
+      p.states.set(s);
     }
     const now = this.now();
     const r = applyObservation(s, o, f.ctx, now);
     this.metrics?.processed(o.fabric);
     if (!r.changed) return;
-    this.dirty.set(key, s);
+    this.dirty.add(s);
     if (r.history) this.history.push(r.history);
     for (const fd of r.findings) this.record(fd);
     for (const c of r.checks) this.schedule(s, c, now);
@@ -431,20 +427,20 @@ export class EndpointPipeline implements EndpointSink {
     this.watching.delete(`${key}|${item.check.kind}|${item.check.node}`);
     this.checksDone.push(pendingRecord(item, 0));
     const f = this.fabrics.get(item.fabric);
-    const s = this.partitionFor(item.fabric, item.vnid, item.addr).states.get(key);
+    const s = this.partitionFor(item.fabric, item.vnid, item.addr).states.get(item.fabric, item.vnid, item.addr);
     if (!f || !s) return;
     const now = this.now();
     if (item.check.kind === 'rapid-end') {
       if (s.flags.rapidUntil && now >= s.flags.rapidUntil) {
-        s.flags.rapidUntil = 0;
-        this.dirty.set(key, s);
+        ownFlags(s).rapidUntil = 0;
+        this.dirty.add(s);
         if (f.ctx.settings.refresh_rapid) this.requestRefresh(s);
       }
       return;
     }
     const finding = confirmCheck(s, item.check, f.ctx, now);
     if (finding) {
-      this.dirty.set(key, s);
+      this.dirty.add(s);
       this.record(finding);
     }
   }
@@ -482,7 +478,7 @@ export class EndpointPipeline implements EndpointSink {
       if (!this.dirty.size && !this.history.length && !this.findings.length && !this.checksAdded.length && !this.checksDone.length) return;
       const endpoints = [...this.dirty.values()];
       const { history, findings, checksAdded, checksDone } = this;
-      this.dirty = new Map();
+      this.dirty = new Set();
       this.history = [];
       this.findings = [];
       this.checksAdded = [];
@@ -506,7 +502,7 @@ export class EndpointPipeline implements EndpointSink {
         }
       } catch (err) {
         // Keep the data: put it back so the next write retries it.
-        for (const s of endpoints) this.dirty.set(keyOf(s.fabric, s.vnid, s.addr), s);
+        for (const s of endpoints) this.dirty.add(s);
         this.history = history.concat(this.history);
         this.findings = findings.concat(this.findings);
         this.checksAdded = checksAdded.concat(this.checksAdded);

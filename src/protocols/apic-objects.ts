@@ -1,5 +1,6 @@
 // Parsing of APIC REST/websocket payloads and endpoint DNs into ept's model. Pure.
 import { normalizeIp, normalizeMac } from '../core/address.js';
+import { intern, internFlags } from '../core/intern.js';
 import type { Observation, ObservationClass, ObservationStatus } from '../core/types.js';
 
 /** One managed object from an APIC answer. */
@@ -186,12 +187,12 @@ export function toObservation(
   if (!addr) return { ok: false, reason: `bad address in dn: ${dn}` };
   const obs: Observation = { fabric, cls, node: p.node, vnid: cls === 'mac' ? p.bd : p.vrf, addr, status, ts, vrf: p.vrf };
   if (p.bd) obs.bd = p.bd;
-  if (p.encap) obs.encap = p.encap;
+  if (p.encap) obs.encap = intern(p.encap);
   if (status !== 'deleted') {
-    if (a['flags'] !== undefined) obs.flags = a['flags'] ? a['flags'].split(',') : [];
-    if (a['ifId'] !== undefined) obs.ifId = a['ifId'];
+    if (a['flags'] !== undefined) obs.flags = internFlags(a['flags']);
+    if (a['ifId'] !== undefined) obs.ifId = intern(a['ifId']);
     if (a['pcTag'] !== undefined) obs.pcTag = parsePcTag(a['pcTag']);
-    if (a['encap'] !== undefined && a['encap'] !== '') obs.encap = a['encap'];
+    if (a['encap'] !== undefined && a['encap'] !== '') obs.encap = intern(a['encap']);
   }
   return { ok: true, obs };
 }

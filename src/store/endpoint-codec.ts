@@ -4,7 +4,9 @@
 // Format 1: [1, learns, current, previous, deletedTs, offsubnet, stale, rapidUntil, lastMove,
 //            bucketStart, c0, c1, c2, c3, rapidSkipped, ts]
 import { EptError } from '../core/errors.js';
-import type { EndpointKey, EndpointState, EndpointType, Location, NodeLearn } from '../core/types.js';
+import { NO_ENDPOINT_FLAGS, NO_RATE } from '../core/analyses.js';
+import { intern, internFlags } from '../core/intern.js';
+import type { EndpointFlags, EndpointKey, EndpointState, EndpointType, Location, NodeLearn, RateWindow } from '../core/types.js';
 
 const FORMAT = 1;
 
@@ -13,7 +15,15 @@ type LearnTuple = [number, 0 | 1, string, string, string, number, number, number
 
 // Flags are APIC tokens (local, vpc-attached, cached, …): none contains a comma.
 const joinFlags = (f: readonly string[]): string => (f.length === 0 ? '' : f.length === 1 ? (f[0] as string) : f.join(','));
-const splitFlags = (s: string): string[] => (s === '' ? [] : s.split(','));
+
+// Empty flags and an idle rate window decode to the shared instances, as new endpoints have them.
+function decodeFlags(offsubnet: number[], stale: number[], rapidUntil: number): EndpointFlags {
+  return offsubnet.length || stale.length || rapidUntil ? { offsubnet, stale, rapidUntil } : NO_ENDPOINT_FLAGS;
+}
+
+function decodeRate(bucketStart: number, counts: [number, number, number, number]): RateWindow {
+  return bucketStart || counts.some((c) => c !== 0) ? { bucketStart, counts } : NO_RATE;
+}
 
 function encodeLocation(l: Location | null): LocationTuple | 0 {
   return l === null ? 0 : [l.node, l.ifId, l.encap, l.pcTag, l.rwMac, l.rwBd, l.ts];
@@ -32,9 +42,9 @@ function decodeLearn(t: LearnTuple): NodeLearn {
   return {
     node: t[0],
     present: t[1] === 1,
-    flags: splitFlags(t[2]),
-    ifId: t[3],
-    encap: t[4],
+    flags: internFlags(t[2]),
+    ifId: intern(t[3]),
+    encap: intern(t[4]),
     pcTag: t[5],
     bd: t[6],
     vrf: t[7],
@@ -87,9 +97,9 @@ export function decodeEndpointState(key: EndpointKey, type: EndpointType, text: 
     current: decodeLocation(t[2] as LocationTuple | 0),
     previous: decodeLocation(t[3] as LocationTuple | 0),
     deletedTs: t[4] as number,
-    flags: { offsubnet: t[5] as number[], stale: t[6] as number[], rapidUntil: t[7] as number },
+    flags: decodeFlags(t[5] as number[], t[6] as number[], t[7] as number),
     lastMove: move === 0 ? null : { src: decodeLocation(move[0]) as Location, dst: decodeLocation(move[1]) as Location },
-    rate: { bucketStart: t[9] as number, counts: [t[10] as number, t[11] as number, t[12] as number, t[13] as number] },
+    rate: decodeRate(t[9] as number, [t[10] as number, t[11] as number, t[12] as number, t[13] as number]),
     rapidSkipped: t[14] as number,
     ts: t[15] as number,
   };
