@@ -231,3 +231,31 @@ describe('durable watcher', () => {
     await store.close();
   });
 });
+
+describe('a slow store', () => {
+  it('keeps unwritten changes bounded: analysis waits for commits, then sources wait on the queue', async () => {
+    clock = T0;
+    const inner = await openSqliteStore({ path: ':memory:' });
+    const store: Store = Object.create(inner) as Store;
+    store.writeBatch = async (b) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return inner.writeBatch(b);
+    };
+    const p = new EndpointPipeline({ store, logger: log, partitions: 2, batchSize: 500, queueCapacity: 2000, now: () => clock });
+    await p.attachFabric('f', labTables(), resolveSettings({}));
+    let maxUnwritten = 0;
+    const probe = setInterval(() => (maxUnwritten = Math.max(maxUnwritten, p.unwrittenChanges())), 1);
+    for (let i = 0; i < 20; i++) {
+      const batch = Array.from({ length: 1000 }, (_, j) => mac(101, `00:00:00:0${(i % 10).toString(16)}:${(j >> 8).toString(16).padStart(2, '0')}:${(j & 255).toString(16).padStart(2, '0')}`, { ifId: `eth1/${i}` }));
+      await p.submit(batch);
+    }
+    await p.flush();
+    clearInterval(probe);
+    // At most two batches' worth waits, plus one partition chunk (1024 observations, each a
+    // history row and a changed endpoint) analysed before the pause takes effect.
+    expect(maxUnwritten).toBeLessThanOrEqual(2 * 500 + 2 * 1024);
+    expect((await inner.countEndpoints('f')).total).toBe(10_000);
+    await p.close();
+    await inner.close();
+  });
+});

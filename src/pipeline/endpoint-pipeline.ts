@@ -90,6 +90,10 @@ export class EndpointPipeline implements EndpointSink {
   private flushTimer: NodeJS.Timeout | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
+  /** Writes started or queued and not settled; at most one runs and one waits. */
+  private writesPending = 0;
+  /** Analysis stopped because unwritten changes reached their bound; the next commit resumes it. */
+  private pausedForWrite = false;
   private closed = false;
   readonly metrics: PipelineMetrics | undefined;
 
@@ -191,6 +195,11 @@ export class EndpointPipeline implements EndpointSink {
 
   queueDepths(): number[] {
     return this.partitions.map((p) => p.queue.length - p.head);
+  }
+
+  /** Changes analysed but not yet handed to the store (history rows plus changed endpoints). */
+  unwrittenChanges(): number {
+    return this.history.length + this.dirty.size;
   }
 
   pendingChecks(): number {
@@ -311,10 +320,16 @@ export class EndpointPipeline implements EndpointSink {
   }
 
   private drain(): void {
-    const chunk = 4096;
     try {
       for (const p of this.partitions) {
-        const end = Math.min(p.queue.length, p.head + chunk);
+        if (this.writesPending > 0 && this.history.length + this.dirty.size >= 2 * this.batchSize) {
+          // The store is behind: stop analysing until it commits, so unwritten changes stay bounded
+          // and the queues fill up, which slows the sources (backpressure) instead of growing memory.
+          this.pausedForWrite = true;
+          this.draining = false;
+          return;
+        }
+        const end = Math.min(p.queue.length, p.head + DRAIN_CHUNK);
         for (; p.head < end; p.head++) this.process(p, p.queue[p.head] as Observation);
         if (p.head === p.queue.length) {
           p.queue = [];
@@ -474,6 +489,9 @@ export class EndpointPipeline implements EndpointSink {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
     }
+    // One write runs and one waits; the waiting one takes everything pending when it starts.
+    if (this.writesPending >= 2) return this.writing;
+    this.writesPending++;
     const next = this.writing.then(async () => {
       if (!this.dirty.size && !this.history.length && !this.findings.length && !this.checksAdded.length && !this.checksDone.length) return;
       const endpoints = [...this.dirty.values()];
@@ -511,10 +529,21 @@ export class EndpointPipeline implements EndpointSink {
         throw err;
       }
     });
-    this.writing = next.catch(() => undefined);
+    this.writing = next
+      .catch(() => undefined)
+      .finally(() => {
+        this.writesPending--;
+        if (this.pausedForWrite) {
+          this.pausedForWrite = false;
+          this.scheduleDrain();
+        }
+      });
     return next;
   }
 }
+
+/** Observations a partition analyses per turn of the event loop. */
+const DRAIN_CHUNK = 1024;
 
 /** Re-reads from the fabric in flight at once while confirming due checks. */
 const RECHECK_CONCURRENCY = 8;

@@ -71,6 +71,9 @@ export interface SqliteStoreOptions {
 type Db = Database.Database;
 type Stmt = Database.Statement;
 
+/** Page cache of the writer thread's connection, MiB. */
+const WRITER_CACHE_MIB = 256;
+
 const KIND_LIST = FINDING_KINDS.map((k) => `'${k}'`).join(',');
 
 /** Opens (creating and migrating when needed) a SQLite store. */
@@ -82,7 +85,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     db = new Database(path);
     const cacheMiB = options.cacheMiB ?? 64;
     const inMemory = path === ':memory:' || path === '';
-    const writer = options.writerThread === false || inMemory ? null : SqliteWriterThread.start(path, cacheMiB);
+    // The writer thread touches endpoint and history pages at random keys: it gets the larger cache.
+    const writer = options.writerThread === false || inMemory ? null : SqliteWriterThread.start(path, Math.max(cacheMiB, WRITER_CACHE_MIB));
     if (options.writerThread === true && !writer) throw new Error('the writer thread needs a file store and the compiled build');
     applyConnectionPragmas(db, cacheMiB, writer !== null);
     const version = migrateSqlite(db);

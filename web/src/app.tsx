@@ -2,13 +2,18 @@
 import type { ReactNode } from 'react';
 import { Layout } from './components/layout';
 import { KIND_PATHS } from './format';
+import { AgentsPage } from './pages/agents-page';
 import { DashboardPage } from './pages/dashboard-page';
+import { DependenciesPage } from './pages/dependencies-page';
 import { EndpointPage } from './pages/endpoint-page';
 import { FabricForm } from './pages/fabric-form';
 import { FabricPage, type FabricTab } from './pages/fabric-page';
 import { FabricsPage } from './pages/fabrics-page';
+import { HostPage } from './pages/host-page';
+import { HostsPage } from './pages/hosts-page';
 import { LoginPage } from './pages/login-page';
 import { SearchPage } from './pages/search-page';
+import { TopologyPage } from './pages/topology-page';
 import { match, useRoute } from './router';
 import { useIsAdmin, useSession } from './session';
 import type { FindingKind } from './types';
@@ -26,6 +31,16 @@ function Page() {
   if (path === '/' || path === '') return <DashboardPage />;
   if (path === '/search') return <SearchPage q={params.get('q') ?? ''} />;
   if (match('/fabrics', path)) return <FabricsPage />;
+  if (match('/hosts', path)) return <HostsPage key={params.get('status') ?? ''} status={params.get('status') ?? ''} />;
+  if ((m = match('/hosts/:id', path))) return <HostPage key={m['id']} hostId={m['id'] as string} />;
+  if (match('/topology', path)) return <TopologyPage />;
+  if (match('/dependencies', path)) return <DependenciesPage />;
+  if (match('/agents', path))
+    return (
+      <AdminOnly>
+        <AgentsPage />
+      </AdminOnly>
+    );
   if (match('/fabrics/new', path))
     return (
       <AdminOnly>

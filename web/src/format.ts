@@ -51,3 +51,10 @@ export function download(name: string, text: string): void {
 export function endpointPath(fabric: string, vnid: number, addr: string): string {
   return `/fabrics/${encodeURIComponent(fabric)}/endpoints/${vnid}/${encodeURIComponent(addr)}`;
 }
+
+export function hostPath(hostId: string): string {
+  return `/hosts/${encodeURIComponent(hostId)}`;
+}
+
+/** Without a report for this long a host counts as down: the server's default (see host-routes.ts). */
+export const HOST_STALE_AFTER_MS = 180_000;

@@ -2,6 +2,9 @@
 // fabric status are the server's own types (type-only imports, nothing of the server is bundled).
 import type { FindingKind, HistoryEvent, Location, NodeLearn } from '../../src/core/types.js';
 import type { FabricStatus } from '../../src/fabric/fabric-status.js';
+import type { GraphDependency, GraphHost, GraphService } from '../../src/hosts/host-graph.js';
+import type { CrossView } from '../../src/hosts/cross-view.js';
+import type { ModuleDocument, ModuleName } from '../../src/protocols/agent-report.js';
 
 export type { FabricStatus, FindingKind, HistoryEvent, Location, NodeLearn };
 
@@ -99,4 +102,78 @@ export interface SettingSpec {
   min?: number;
   max?: number;
   doc: string;
+}
+
+// ---- Hosts (agents): shapes of /api/v1/hosts, /topology, /services, /dependencies, /agents.
+
+export type { CrossView, GraphDependency, GraphHost, GraphService, ModuleDocument, ModuleName };
+
+export interface HostSummary {
+  hostId: string;
+  agentId: string;
+  site: string;
+  lastSeq: number;
+  lastTs: number;
+  resend: string[];
+  hostname: string;
+  os: string | null;
+  interfaces: number;
+  addresses: number;
+  ips: string[];
+  macs: string[];
+  switchLinks: { iface: string; protocol: string; switchName: string; portId: string }[];
+  status: 'up' | 'down';
+}
+
+export interface HostCounts {
+  total: number;
+  up: number;
+  down: number;
+  matching: number;
+}
+
+export interface HostList extends Page<HostSummary> {
+  counts: HostCounts;
+}
+
+/** One module of a host: the latest document and its stored versions, newest first. */
+export interface HostModule<M extends ModuleName> {
+  hash: string;
+  ts: number;
+  seq: number;
+  body: ModuleDocument<M>;
+  history: { seq: number; hash: string; ts: number; body: ModuleDocument<M> }[];
+}
+
+export interface HostDetail {
+  hostId: string;
+  agentId: string;
+  site: string;
+  lastSeq: number;
+  lastTs: number;
+  resend: string[];
+  modules: { [M in ModuleName]?: HostModule<M> };
+}
+
+export interface Topology {
+  switches: { name: string; ports: string[] }[];
+  hosts: GraphHost[];
+  links: { hostId: string; nic: string; switchName: string; portId: string; protocol: string }[];
+}
+
+export interface AgentView {
+  id: string;
+  name: string;
+  site: string;
+  hostId: string | null;
+  createdTs: number;
+  revokedTs: number | null;
+}
+
+export interface IssuedAgent {
+  id: string;
+  name: string;
+  site: string;
+  token: string;
+  createdTs: number;
 }

@@ -8,7 +8,8 @@ import { EptError } from '../../core/errors.js';
 import { crossView, hostsOwning, type FabricSighting } from '../../hosts/cross-view.js';
 import { buildHostGraph, type HostGraph, type LatestDocuments } from '../../hosts/host-graph.js';
 import type { HostTracking } from '../../hosts/host-tracking.js';
-import type { HostFindingQuery, HostStore } from '../../store/host-store.js';
+import type { ModuleDocument } from '../../protocols/agent-report.js';
+import type { HostDocumentRecord, HostFindingQuery, HostRecord, HostStore } from '../../store/host-store.js';
 import type { ApiContext } from '../api-context.js';
 import type { FabricNames } from '../fabric-names.js';
 import { NAME_PATTERN, PageQuery, page, passthrough, responses } from '../schemas.js';
@@ -37,15 +38,99 @@ const FindingQuery = Type.Object({
   ...PageQuery,
 });
 
+/** A host that has not reported for this long counts as down. The agent reports only when a document
+ *  changes (no heartbeat), so this is 3x its slowest frequent module (interfaces, 60 s) and the UI lets
+ *  the operator widen it. */
+export const DEFAULT_STALE_AFTER_MS = 180_000;
+
+const HostListQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 128, description: 'case-insensitive substring of the hostname or host id, or an IP/MAC prefix' })),
+  status: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down')])),
+  staleAfter: Type.Optional(Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000, description: `ms without a report after which a host is down (default ${DEFAULT_STALE_AFTER_MS})` })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'items per page; without it every matching host' })),
+  cursor: Type.Optional(Type.String({ maxLength: 16, pattern: '^[0-9]+$', description: 'nextCursor of the previous page' })),
+});
+const HostCounts = Type.Object({ total: Type.Integer(), up: Type.Integer(), down: Type.Integer(), matching: Type.Integer() });
+
+interface HostSummary extends HostRecord {
+  hostname: string;
+  os: string | null;
+  interfaces: number;
+  addresses: number;
+  ips: string[];
+  macs: string[];
+  switchLinks: { iface: string; protocol: string; switchName: string; portId: string }[];
+  status: 'up' | 'down';
+}
+
+const byHostId = <T>(docs: HostDocumentRecord[]): Map<string, T> => new Map(docs.map((d) => [d.hostId, d.body as T]));
+
+function hostSummary(
+  h: HostRecord,
+  d: { host: Map<string, ModuleDocument<'host'>>; interfaces: Map<string, ModuleDocument<'interfaces'>>; switchLinks: Map<string, ModuleDocument<'switchLinks'>> },
+  now: number,
+  staleAfter: number,
+): HostSummary {
+  const doc = d.host.get(h.hostId);
+  const nics = d.interfaces.get(h.hostId)?.interfaces ?? [];
+  const ips = nics.flatMap((n) => n.addresses.map((a) => a.addr));
+  return {
+    ...h,
+    hostname: doc?.hostname ?? h.hostId,
+    os: doc ? `${doc.os.name} ${doc.os.version}`.trim() : null,
+    interfaces: nics.length,
+    addresses: ips.length,
+    ips,
+    macs: nics.map((n) => n.mac).filter((m) => m !== ''),
+    switchLinks: (d.switchLinks.get(h.hostId)?.links ?? []).map((l) => ({ iface: l.iface, protocol: l.protocol, switchName: l.systemName ?? l.chassisId, portId: l.portId })),
+    status: now - h.lastTs > staleAfter ? 'down' : 'up',
+  };
+}
+
+function matchesHost(h: HostSummary, q: string | undefined): boolean {
+  const t = q?.trim().toLowerCase();
+  if (!t) return true;
+  if (h.hostname.toLowerCase().includes(t) || h.hostId.toLowerCase().includes(t)) return true;
+  const mac = normalizeMac(t) ?? t;
+  return h.ips.some((ip) => ip.startsWith(t)) || h.macs.some((m) => m.startsWith(mac));
+}
+
+function parseCursor(c: string): number {
+  const n = Number(c);
+  if (!Number.isSafeInteger(n)) throw new EptError('bad_request', `cursor: '${c}' is not a cursor of this listing`, [{ field: 'querystring/cursor', message: 'must be the nextCursor of the previous page' }]);
+  return n;
+}
+
 export function hostRoutes(app: FastifyInstance, ctx: ApiContext, names: FabricNames, tracking: HostTracking): void {
   const hosts = ctx.store.hosts;
   const tags = ['hosts'];
 
-  app.get('/api/v1/hosts', { schema: { tags, summary: 'Hosts that report through an agent', response: responses({ 200: Type.Object({ items: Type.Array(Obj('host')) }) }) } }, async () => {
-    const [list, graph] = await Promise.all([hosts.listHosts(), loadGraph(hosts)]);
-    const names = new Map(graph.hosts.map((h) => [h.hostId, h.hostname]));
-    return { items: list.map((h) => ({ ...h, hostname: names.get(h.hostId) ?? h.hostId })) };
-  });
+  app.get<{ Querystring: Static<typeof HostListQuery> }>(
+    '/api/v1/hosts',
+    {
+      schema: {
+        tags,
+        summary: 'Hosts that report through an agent, with a summary each (OS, NICs, IPs, switch links, up/down); filtered and, with limit, paged',
+        querystring: HostListQuery,
+        response: responses({ 200: Type.Object({ items: Type.Array(Obj('host')), nextCursor: Type.Union([Type.String(), Type.Null()]), counts: HostCounts }) }),
+      },
+    },
+    async (req) => {
+      const [list, host, ifs, links] = await Promise.all([hosts.listHosts(), hosts.latestDocuments('host'), hosts.latestDocuments('interfaces'), hosts.latestDocuments('switchLinks')]);
+      const docs = { host: byHostId<ModuleDocument<'host'>>(host), interfaces: byHostId<ModuleDocument<'interfaces'>>(ifs), switchLinks: byHostId<ModuleDocument<'switchLinks'>>(links) };
+      const all = list.map((h) => hostSummary(h, docs, Date.now(), req.query.staleAfter ?? DEFAULT_STALE_AFTER_MS));
+      all.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : 0));
+      const up = all.filter((h) => h.status === 'up').length;
+      const matching = all.filter((h) => (req.query.status === undefined || h.status === req.query.status) && matchesHost(h, req.query.q));
+      const from = req.query.cursor === undefined ? 0 : parseCursor(req.query.cursor);
+      const to = req.query.limit === undefined ? matching.length : from + req.query.limit;
+      return {
+        items: matching.slice(from, to),
+        nextCursor: to < matching.length ? String(to) : null,
+        counts: { total: all.length, up, down: all.length - up, matching: matching.length },
+      };
+    },
+  );
 
   app.get<{ Params: Static<typeof HostParams>; Querystring: Static<typeof HistoryQuery> }>(
     '/api/v1/hosts/:id',

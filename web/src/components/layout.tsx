@@ -24,6 +24,20 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to="/fabrics" aria-current={current('/fabrics')}>
             Fabrics
           </Link>
+          <Link to="/hosts" aria-current={current('/hosts')}>
+            Hosts
+          </Link>
+          <Link to="/topology" aria-current={current('/topology')}>
+            Topology
+          </Link>
+          <Link to="/dependencies" aria-current={current('/dependencies')}>
+            Dependencies
+          </Link>
+          {session?.role === 'admin' && (
+            <Link to="/agents" aria-current={current('/agents')}>
+              Agents
+            </Link>
+          )}
         </nav>
         <SearchBox />
         <div className="user">

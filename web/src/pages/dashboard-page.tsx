@@ -1,7 +1,8 @@
 // Dashboard: every fabric with its state, event rate, endpoint counts and finding counts over the
-// last hour and day. Polled every 5 s (one small summary request per fabric).
+// last hour and day. Polled every 5 s (one small summary request per fabric). Then agent hosts up/down.
 import { get } from '../api';
 import { FabricState } from '../components/fabric-state';
+import { HostsCard } from '../components/hosts-card';
 import { ErrorBox } from '../components/layout';
 import { KIND_PATHS, KIND_TITLES } from '../format';
 import { useInterval, useLoad } from '../hooks';
@@ -83,6 +84,7 @@ export function DashboardPage() {
       {fabrics.data?.items.length === 0 && <p>No fabric is configured yet.{admin ? ' Add one to start tracking endpoints.' : ''}</p>}
       <div className="cards">
         {fabrics.data?.items.map((f) => <FabricCard key={f.name} fabric={f} />)}
+        <HostsCard />
       </div>
     </>
   );

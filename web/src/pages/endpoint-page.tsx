@@ -1,6 +1,7 @@
 // One endpoint: where it is now (node or vPC, interface, encap, EPG, BD, VRF, MAC-IP binding), the
-// per-node learns, the history timeline and its finding records.
+// per-node learns, the history timeline and its finding records; and the agent hosts that own it.
 import { get } from '../api';
+import { EndpointHosts } from '../components/endpoint-hosts';
 import { ErrorBox } from '../components/layout';
 import { endpointPath, KIND_TITLES, nodeLabel, time, ago } from '../format';
 import { useFindingStream, useLoad } from '../hooks';
@@ -84,6 +85,7 @@ export function EndpointPage({ fabric, vnid, addr }: { fabric: string; vnid: num
           </dl>
         </section>
       )}
+      {e && <EndpointHosts addr={e.addr} />}
       {e && (
         <section aria-labelledby="per-node">
           <h2 id="per-node">Per node</h2>
