@@ -1,7 +1,7 @@
 // Setup of the browser tests: the real server (startServer, SQLite in a temp dir) with a fabric on
 // the APIC simulator added through the API, the built UI, and Debian's chromium driven by
 // playwright-core. Never downloads a browser: without /usr/bin/chromium the tests are skipped.
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -27,12 +27,37 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Builds web/dist when it is missing or older than the UI sources, so the tests see this code. */
-export async function ensureUiBuilt(): Promise<void> {
+const fresh = (): boolean => {
   const index = join(WEB, 'dist', 'index.html');
   const sources = Math.max(newest(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+  return existsSync(index) && statSync(index).mtimeMs >= sources;
+};
+
+/**
+ * Builds web/dist when it is missing or older than the UI sources, so the tests see this code.
+ * Test files run in parallel processes: a lock directory makes one build while the others wait
+ * (a build empties web/dist, which would break a server already serving it).
+ */
+export async function ensureUiBuilt(): Promise<void> {
+  if (fresh()) return;
+  const lock = join(WEB, '.e2e-build.lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Held by another test process; a lock older than two minutes is left over from a crash.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`web UI build lock ${lock} held for over 2 minutes`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    if (!fresh()) await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface UiHarness {

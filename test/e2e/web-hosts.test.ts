@@ -199,7 +199,7 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: hosts, graphs and agent tokens', () => {
     await shot('topology');
 
     // Responsive: a frame comes within a second, also while zooming with the wheel.
-    const frame = () => page.evaluate(() => new Promise<number>((r) => { const t = performance.now(); requestAnimationFrame(() => setTimeout(() => r(performance.now() - t), 0)); }));
+    const frame = () => page.evaluate(() => new Promise<number>((r) => { const t = performance.now(); (globalThis as unknown as { requestAnimationFrame(f: () => void): number }).requestAnimationFrame(() => setTimeout(() => r(performance.now() - t), 0)); }));
     const box = await canvas.boundingBox();
     if (!box) throw new Error('graph canvas has no box');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

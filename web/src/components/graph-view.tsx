@@ -21,9 +21,13 @@ export interface GraphViewProps {
   onTapNode?(data: Record<string, unknown>): void;
   /** Height of the canvas in CSS pixels. */
   height?: number;
+  /** Nodes whose labels keep a readable screen size at any zoom (a few: the switches). */
+  pinnedLabels?: string;
 }
 
-export function GraphView({ label, elements, style, layout, onTapNode, height = 620 }: GraphViewProps) {
+const PINNED_PX = 13;
+
+export function GraphView({ label, elements, style, layout, onTapNode, height = 620, pinnedLabels }: GraphViewProps) {
   const box = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);
   const tapRef = useRef(onTapNode);
@@ -57,6 +61,11 @@ export function GraphView({ label, elements, style, layout, onTapNode, height = 
             wheelSensitivity: 0.3,
           });
           cy.on('tap', 'node', (e) => tapRef.current?.(e.target.data() as Record<string, unknown>));
+          if (pinnedLabels) {
+            const pin = (c: Core) => c.nodes(pinnedLabels).style({ 'font-size': PINNED_PX / c.zoom(), 'min-zoomed-font-size': 0 });
+            cy.on('zoom', (e) => pin(e.cy));
+            cy.on('layoutstop', (e) => pin(e.cy));
+          }
           cyRef.current = cy;
         } else {
           cy.style(style);

@@ -9,6 +9,8 @@ import { Link } from '../router';
 import type { AgentView, IssuedAgent } from '../types';
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Rows drawn at once: a fabric of hosts has thousands of agents. */
+const ROWS = 100;
 
 export function AgentsPage() {
   const list = useLoad((signal) => get<{ items: AgentView[] }>('/api/v1/agents', {}, signal), []);
@@ -17,6 +19,11 @@ export function AgentsPage() {
   const [issued, setIssued] = useState<IssuedAgent | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [copied, setCopied] = useState(false);
+  const [q, setQ] = useState('');
+  const [shown, setShown] = useState(ROWS);
+  const t = q.trim().toLowerCase();
+  // Newest first, so a token just issued is at the top.
+  const rows = (list.data?.items ?? []).filter((a) => !t || a.name.toLowerCase().includes(t) || (a.hostId ?? '').toLowerCase().includes(t)).sort((a, b) => b.createdTs - a.createdTs);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -96,6 +103,15 @@ export function AgentsPage() {
         </div>
       )}
       <ErrorBox error={list.error} />
+      <div className="filters">
+        <label>
+          Find agent (name or host)
+          <input value={q} onChange={(e) => { setQ(e.target.value); setShown(ROWS); }} spellCheck={false} />
+        </label>
+        <span className="muted">
+          {rows.length} agent(s){rows.length > shown ? `, newest ${shown} shown` : ''}
+        </span>
+      </div>
       <div className="table-wrap">
         <table className="data" aria-busy={list.loading}>
           <caption className="sr-only">Agent tokens</caption>
@@ -109,7 +125,7 @@ export function AgentsPage() {
             </tr>
           </thead>
           <tbody>
-            {list.data?.items.map((a) => (
+            {rows.slice(0, shown).map((a) => (
               <tr key={a.id} data-agent={a.name} className={a.revokedTs ? 'gone' : undefined}>
                 <td>{a.name}</td>
                 <td>{a.site}</td>
@@ -125,16 +141,23 @@ export function AgentsPage() {
                 </td>
               </tr>
             ))}
-            {!list.loading && list.data?.items.length === 0 && (
+            {!list.loading && rows.length === 0 && (
               <tr>
                 <td colSpan={6} className="muted">
-                  No agent token issued yet.
+                  {t ? 'No agent matches.' : 'No agent token issued yet.'}
                 </td>
               </tr>
             )}
           </tbody>
         </table>
       </div>
+      {rows.length > shown && (
+        <p>
+          <button type="button" onClick={() => setShown((n) => n + ROWS)}>
+            Show {Math.min(ROWS, rows.length - shown)} more
+          </button>
+        </p>
+      )}
     </>
   );
 }

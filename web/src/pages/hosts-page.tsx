@@ -25,6 +25,9 @@ export function HostStatus({ status, lastTs }: { status: 'up' | 'down'; lastTs: 
   );
 }
 
+/** Addresses worth showing in a summary (not loopback or link-local). */
+const shown = (ips: string[]) => ips.filter((ip) => !/^(127\.|::1$|fe80:)/i.test(ip));
+
 function links(h: HostSummary): string {
   if (h.switchLinks.length === 0) return '—';
   return h.switchLinks.map((l) => `${l.iface} → ${l.switchName} ${l.portId}`).join('; ');
@@ -107,7 +110,13 @@ export function HostsPage({ status = '' }: { status?: string }) {
                 <td>{h.interfaces}</td>
                 <td className="mono" title={h.ips.join(', ')}>
                   {h.addresses}
-                  {h.ips.length > 0 && <span className="muted"> ({h.ips.slice(0, 2).join(', ')}{h.ips.length > 2 ? ', …' : ''})</span>}
+                  {shown(h.ips).length > 0 && (
+                    <span className="muted">
+                      {' '}
+                      ({shown(h.ips).slice(0, 2).join(', ')}
+                      {shown(h.ips).length > 2 ? ', …' : ''})
+                    </span>
+                  )}
                 </td>
                 <td className="wrap">{links(h)}</td>
                 <td title={time(h.lastTs)}>{ago(h.lastTs)}</td>

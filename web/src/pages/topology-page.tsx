@@ -67,7 +67,7 @@ export function TopologyPage() {
       <ErrorBox error={topo.error ?? hosts.error} />
       {picked && <p className="notice" role="status">{picked}</p>}
       {built && built.hosts === 0 && <p className="muted">{topo.data?.hosts.length ? 'Nothing matches the filter.' : 'No host has reported yet.'}</p>}
-      {built && <GraphView label={`Topology: ${built.switches} switches, ${built.ports} ports, ${built.hosts} hosts`} elements={built.elements} style={TOPOLOGY_STYLE} layout={LAYOUT} onTapNode={onTap} height={640} />}
+      {built && <GraphView label={`Topology: ${built.switches} switches, ${built.ports} ports, ${built.hosts} hosts`} elements={built.elements} style={TOPOLOGY_STYLE} layout={LAYOUT} onTapNode={onTap} height={640} pinnedLabels='node[kind="switch"]' />}
       {!built && !topo.error && <p className="muted">Loading…</p>}
     </>
   );
