@@ -22,6 +22,11 @@ export interface ReporterOptions {
   sources: ModuleSource[];
   send(report: AgentReport): Promise<PostResult<AgentReportAnswer>>;
   logger: Logger;
+  /**
+   * A report with no documents is sent when nothing changed for this long, so the server can tell
+   * a quiet host from a dead one (default 60 s).
+   */
+  heartbeatMs?: number;
   /** Retry delays when the server does not take a report. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -40,6 +45,7 @@ export class Reporter {
   private stopped = false;
   private backoffMs: number;
   private seq = 0;
+  private lastSentTs = 0;
   /** Reports the server took. */
   reportsSent = 0;
   lastError: string | undefined;
@@ -62,12 +68,18 @@ export class Reporter {
       };
       loop();
     }
+    const hb = this.o.heartbeatMs ?? 60_000;
+    const beat = setInterval(() => {
+      const now = (this.o.now ?? Date.now)();
+      if (!this.sending && this.lastError === undefined && now - this.lastSentTs >= hb) void this.send(true);
+    }, Math.max(1000, Math.floor(hb / 4)));
+    this.timers.add(beat);
     this.scheduleSend(0);
   }
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) clearTimeout(t); // clears intervals too
     this.timers.clear();
     clearTimeout(this.sendTimer);
   }
@@ -113,14 +125,16 @@ export class Reporter {
     this.sendTimer = setTimeout(() => void this.send(), ms);
   }
 
-  private async send(): Promise<void> {
+  /** Sends the changed modules; with heartbeat, also when none changed (an empty report). */
+  private async send(heartbeat = false): Promise<void> {
     if (this.sending || this.stopped) return;
     const modules = this.dirtyModules();
-    if (modules.length === 0) return;
+    if (modules.length === 0 && !heartbeat) return;
     this.sending = true;
     const documents: Record<string, unknown> = {};
     for (const m of modules) documents[m] = this.latest.get(m);
-    const report = { hostId: this.o.hostId, seq: ++this.seq, full: ALL.every((m) => modules.includes(m) || !this.latest.has(m)), ts: (this.o.now ?? Date.now)(), documents } as AgentReport;
+    const full = modules.length > 0 && ALL.every((m) => modules.includes(m) || !this.latest.has(m));
+    const report = { hostId: this.o.hostId, seq: ++this.seq, full, ts: (this.o.now ?? Date.now)(), documents } as AgentReport;
     let result: PostResult<AgentReportAnswer>;
     try {
       result = await this.o.send(report);
@@ -138,6 +152,7 @@ export class Reporter {
       return;
     }
     this.lastError = undefined;
+    this.lastSentTs = (this.o.now ?? Date.now)();
     this.backoffMs = this.o.minBackoffMs ?? 1000;
     this.reportsSent++;
     for (const m of modules) {

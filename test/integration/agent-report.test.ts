@@ -41,6 +41,24 @@ function newReporter(sources: ModuleSource[], minBackoffMs = 20): Reporter {
   return new Reporter({ hostId: 'm1', sources, send: (r) => client.report(r), logger: silent, minBackoffMs, maxBackoffMs: 200 });
 }
 
+describe('agent heartbeat', () => {
+  it('sends an empty report when nothing changed for the heartbeat time, so a quiet host is not taken for dead', async () => {
+    const client = new AgentClient({ server: rx.url, token: 'tok-1' });
+    const r = new Reporter({ hostId: 'm1', sources: [hostSource], send: (x) => client.report(x), logger: silent, heartbeatMs: 1000 });
+    reporter = r;
+    await r.start();
+    await waitFor(() => rx.reports().length >= 3, 5000, 'two heartbeats');
+    const [first, ...beats] = rx.reports();
+    expect(first?.full).toBe(true);
+    expect(beats.slice(0, 2).map((b) => [b.full, Object.keys(b.documents).length])).toEqual([
+      [false, 0],
+      [false, 0],
+    ]);
+    expect(beats[0]!.seq).toBe(first!.seq + 1);
+    expect(rx.received.every((x) => x.errors.length === 0)).toBe(true);
+  });
+});
+
 describe('agent reports', () => {
   it("the real agent's startup report is full, schema-valid and carries the bearer token", async () => {
     agent = await startAgent({ server: rx.url, token: 'secret-token', logger: silent, capture: false, lldpcli: false, hostId: 'test-host' });
