@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'data/', 'coverage/', 'bin/', '*.config.ts', '*.config.js', 'bench/scratch/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'data/', 'coverage/', 'bin/', '*.config.ts', '*.config.js', 'bench/scratch/', 'bench/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
