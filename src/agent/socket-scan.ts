@@ -15,6 +15,7 @@ import {
   type ProcSocket,
   type SocketProto,
 } from '../protocols/proc-net-sockets.js';
+import { redactCmdline } from './cmdline-redact.js';
 import { readLinkOr, readTextOr } from './host-files.js';
 
 export type Service = ModuleDocument<'services'>['services'][number];
@@ -143,7 +144,7 @@ export class SocketScanner {
     const exe = readLinkOr(`${this.proc}/${pid}/exe`);
     if (exe) o.exe = exe.slice(0, 1024);
     const cmd = readTextOr(`${this.proc}/${pid}/cmdline`);
-    if (cmd) o.cmdline = formatCmdline(cmd).slice(0, 4096);
+    if (cmd) o.cmdline = formatCmdline(redactCmdline(cmd)).slice(0, 4096); // no secrets to the server
     const uid = parseStatusUid(readTextOr(`${this.proc}/${pid}/status`) ?? '');
     if (uid !== undefined) o.user = (users.get(uid) ?? String(uid)).slice(0, 64);
     return o;

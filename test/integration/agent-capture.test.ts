@@ -73,7 +73,7 @@ describe.skipIf(missing.length > 0)('LLDP/CDP/ARP/ND capture between two namespa
       const p = spawn(tools.ip as string, ['netns', 'exec', ns, tools.lldpd as string, '-d', ...extra, '-u', sock, '-I', itf, '-L', '', '-S', 'ept test switch'], { stdio: 'ignore' });
       daemons.push(p);
     };
-    lldpd(A, sockA, ifA, ['-cc']);
+    lldpd(A, sockA, ifA, ['-l', '-cc']); // -l: keep sending LLDP although the forced CDP counts as a peer
     lldpd(B, sockB, ifB, ['-c']);
     // Announce every second so the test does not wait for the 30 s default interval.
     for (let i = 0; i < 50; i++) {

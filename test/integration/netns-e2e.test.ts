@@ -7,7 +7,7 @@
 // dependency edge host 2 -> host 1:8443, and each host's ARP neighbours. Needs root, iproute2,
 // tcpdump, lldpd and unshare; skipped with the reason otherwise. Traffic stays inside the lab's
 // namespaces and on 127.0.0.1 (the agents reach the server through a unix-socket relay).
-import { mkdtempSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,8 +62,8 @@ describe.skipIf(missing !== '')('agents in network namespaces behind an lldpd sw
   const lab = new NetnsLab(TAG, 3);
   const [h1, h2] = lab.hosts as [(typeof lab.hosts)[0], (typeof lab.hosts)[0]];
   const hostId = (i: number) => `e2e-h${i}-${TAG}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'ept-netns-e2e-'));
-  const relayPath = join(dataDir, 'server.sock');
+  let dataDir = '';
+  let relayPath = '';
   const procs: HostProcess[] = [];
   let server: RunningServer | undefined;
   let relay: Server | undefined;
@@ -81,6 +81,8 @@ describe.skipIf(missing !== '')('agents in network namespaces behind an lldpd sw
 
   beforeAll(async () => {
     startedAt = Date.now();
+    dataDir = mkdtempSync(join(tmpdir(), 'ept-netns-e2e-'));
+    relayPath = join(dataDir, 'server.sock');
     server = await startServer({ dataDir, host: '127.0.0.1', port: 0, logLevel: 'silent', demo: false, adminPassword: PASSWORD, tokenTtl: 3600, partitions: 2, batchSize: 2000, queueCapacity: 20_000 });
     token = (await api<{ token: string }>('POST', '/api/v1/auth/login', { username: 'admin', password: PASSWORD })).token;
     // A path socket is the same file in every network namespace: the agents' only way to the server.
@@ -103,7 +105,7 @@ describe.skipIf(missing !== '')('agents in network namespaces behind an lldpd sw
       2: [
         {
           name: 'client',
-          script: `const net=require('net');(function go(){const s=net.connect(${SERVICE_PORT},'${h1.ip}');s.on('connect',()=>setInterval(()=>s.write('ping'),1000));s.on('data',()=>{});s.on('error',()=>{});s.on('close',()=>setTimeout(go,200))})()`,
+          script: `const net=require('net');(function go(){const s=net.connect(${SERVICE_PORT},'${h1.ip}');let t;s.on('connect',()=>{t=setInterval(()=>s.write('ping'),1000)});s.on('data',()=>{});s.on('error',()=>{});s.on('close',()=>{clearInterval(t);setTimeout(go,200)})})()`,
         },
       ],
       // Talks to both others (ARP both ways), nothing connected.
@@ -121,13 +123,8 @@ describe.skipIf(missing !== '')('agents in network namespaces behind an lldpd sw
   afterAll(async () => {
     await lab.destroy();
     await new Promise((r) => (relay ? relay.close(r) : r(undefined)));
-    try {
-      unlinkSync(relayPath);
-    } catch {
-      /* closed server removed it */
-    }
     await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true }); // with the relay's socket
     // Nothing of the lab may outlive the test.
     for (const ns of [lab.switchNs, ...lab.hosts.map((h) => h.ns)]) expect(NetnsLab.namespaceExists(ns), `namespace ${ns} left behind`).toBe(false);
   }, 20_000);

@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findExecutable, runCommand } from '../../src/agent/host-files.js';
+import { findExecutable, readTextOr, runCommand } from '../../src/agent/host-files.js';
 import type { HostMainConfig } from './netns-host-main.js';
 
 export const LAB_TOOLS = ['ip', 'tcpdump', 'lldpd', 'lldpcli', 'unshare', 'hostname'] as const;
@@ -42,7 +42,7 @@ export class NetnsLab {
   readonly hosts: LabHost[] = [];
   private readonly namespaces: string[] = [];
   private readonly processes: ChildProcess[] = [];
-  private readonly dir = mkdtempSync(join(tmpdir(), 'ept-netns-'));
+  private dir = '';
   readonly lldpSocket: string;
 
   constructor(
@@ -54,12 +54,13 @@ export class NetnsLab {
     this.switchName = `ept-sw-${tag}`;
     // lldpcli is setuid _lldpd: its socket and the configuration lldpd hands it must be reachable by that user.
     this.lldpSocket = join(tmpdir(), `${this.switchNs}.lldpd.sock`);
-    chmodSync(this.dir, 0o755);
     for (let i = 1; i <= hostCount; i++) this.hosts.push({ ns: `epth${i}-${tag}`, iface: 'eth0', switchPort: `swp${i}`, ip: `${subnet}.${i}`, mac: '' });
   }
 
   /** Namespaces, bridge, veths, addresses. */
   build(): void {
+    this.dir = mkdtempSync(join(tmpdir(), 'ept-netns-'));
+    chmodSync(this.dir, 0o755);
     this.addNs(this.switchNs);
     this.ip('-n', this.switchNs, 'link', 'add', 'br0', 'type', 'bridge');
     this.ip('-n', this.switchNs, 'link', 'set', 'br0', 'up');
@@ -72,14 +73,15 @@ export class NetnsLab {
       this.ip('-n', h.ns, 'addr', 'add', `${h.ip}/24`, 'dev', h.iface);
       this.ip('-n', h.ns, 'link', 'set', h.iface, 'up');
       h.mac = (JSON.parse(this.ip('-n', h.ns, '-j', 'link', 'show', h.iface)) as { address: string }[])[0]?.address ?? '';
+      if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(h.mac)) throw new Error(`${h.ns}: no MAC address read for ${h.iface}`);
     }
   }
 
   /**
-   * lldpd in the switch namespace on every port, LLDP and CDPv1 both forced (-l -cc: by default lldpd
-   * sends LLDP only when it has an LLDP peer or no peer at all, and a forced CDP counts), configured before its first
-   * frame (-O: lldpd stays paused until the file is applied): system name, port id = interface name,
-   * one announcement per second.
+   * lldpd in the switch namespace on every port, LLDP and CDPv1 both forced (-l -cc: by default
+   * lldpd sends LLDP only when it has an LLDP peer or no peer at all, and a forced CDP counts as a
+   * peer), configured before its first frame (-O: lldpd stays paused until the file is applied):
+   * system name, port id = interface name, one announcement per second.
    */
   async startSwitch(): Promise<void> {
     const conf = join(this.dir, 'lldpd.conf');
@@ -134,28 +136,47 @@ export class NetnsLab {
               clearTimeout(hard);
               resolve();
             });
+            // `unshare --fork` ignores SIGTERM while it waits: the host's PID 1 (its child) gets it.
+            for (const kid of (readTextOr(`/proc/${p.pid}/task/${p.pid}/children`) ?? '').split(' ').filter(Boolean)) {
+              try {
+                process.kill(Number(kid), 'SIGTERM');
+              } catch {
+                /* already gone */
+              }
+            }
             p.kill('SIGTERM');
           }),
       ),
     );
     for (const ns of this.namespaces.splice(0).reverse()) {
       // Whatever still runs in our own namespaces (lldpd's privilege-separated child, a stray tcpdump) is ours.
-      try {
-        for (const pid of this.ip('netns', 'pids', ns).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        /* namespace already gone */
+      const pids = () => {
+        try {
+          return this.ip('netns', 'pids', ns).split('\n').filter(Boolean).map(Number);
+        } catch {
+          return []; // namespace already gone
+        }
+      };
+      for (const pid of pids()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* exited meanwhile */
+        }
       }
+      for (let i = 0; i < 40 && pids().length > 0; i++) await new Promise((r) => setTimeout(r, 50)); // until reaped
       try {
         this.ip('netns', 'del', ns);
       } catch {
         /* already gone */
       }
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     rmSync(this.lldpSocket, { force: true });
+    rmSync(`${this.lldpSocket}.lock`, { force: true }); // left when lldpd had to be killed
   }
 
-  /** Interfaces left in the lab's namespaces (for the cleanup check). */
+  /** Whether a network namespace of this name exists (the cleanup check). */
   static namespaceExists(ns: string): boolean {
     return execFileSync(tool.ip as string, ['netns', 'list'], { encoding: 'utf8' })
       .split('\n')
