@@ -259,3 +259,28 @@ describe('a slow store', () => {
     await inner.close();
   });
 });
+
+describe('watcher re-arming', () => {
+  it('a stale learn first seen with no local anywhere (315 s) that becomes a remote stale is confirmed at 45 s', async () => {
+    clock = T0;
+    const { store, p } = await setup();
+    // The remote learn on 105 arrives first: no local anywhere yet -> no-local, 315 s.
+    await p.submit([ip(105, '10.1.1.30', { flags: ['ip'], ifId: tunnelTo(TEP[101]!), encap: '' })]);
+    await p.flush();
+    clock += 1000;
+    // Then the endpoint is learned locally on 103: 105 now points at the wrong node -> remote, 45 s.
+    await p.submit([ip(103, '10.1.1.30', { ts: clock })]);
+    await p.flush();
+    clock += 46_000;
+    await p.runDueChecks();
+    const stale = (await store.listFindings('f', 'stale', { limit: 10 })).items;
+    expect(stale.map((f) => [f.addr, f.node, f.last.reason])).toEqual([['10.1.1.30', 105, 'remote']]);
+    // The superseded 315 s item does not report it again.
+    clock += 300_000;
+    await p.runDueChecks();
+    expect((await store.listFindings('f', 'stale', { limit: 10 })).items.map((f) => f.count)).toEqual([1]);
+    expect(await store.loadPendingChecks('f')).toEqual([]);
+    await p.close();
+    await store.close();
+  });
+});

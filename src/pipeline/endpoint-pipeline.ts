@@ -35,6 +35,8 @@ interface WatchItem {
   vnid: number;
   addr: string;
   check: PendingCheck | { kind: 'rapid-end'; node: 0; delay: number };
+  /** When it is due; set by arm(). */
+  due?: number;
 }
 
 /** A running (re)read: its scope and when it began. */
@@ -74,7 +76,8 @@ export class EndpointPipeline implements EndpointSink {
   private readonly flushInterval: number;
   private readonly fabrics = new Map<string, FabricContext>();
   private readonly watch = new DelayQueue<WatchItem>();
-  private readonly watching = new Set<string>();
+  /** Armed checks by endpoint, kind and node, with the due time of the live queue item. */
+  private readonly watching = new Map<string, number>();
   private readonly findingListeners: FindingListener[] = [];
   private readonly refreshListeners: RefreshListener[] = [];
   private queued = 0;
@@ -271,7 +274,7 @@ export class EndpointPipeline implements EndpointSink {
 
   /** Runs due watcher items now (tests and shutdown use it; normally a timer does). */
   async runDueChecks(): Promise<number> {
-    const due = this.watch.popDue(this.now());
+    const due = this.watch.popDue(this.now()).filter((item) => this.isLive(item));
     // Re-read each endpoint from the fabric first (not only ept's own state), a few at a time.
     const toRead = new Map<string, WatchItem>();
     for (const item of due) if (item.check.kind !== 'rapid-end' && this.rechecks.has(item.fabric)) toRead.set(keyOf(item.fabric, item.vnid, item.addr), item);
@@ -415,14 +418,24 @@ export class EndpointPipeline implements EndpointSink {
     this.arm({ fabric: s.fabric, vnid: s.vnid, addr: s.addr, check }, now + check.delay * 1000, true);
   }
 
-  /** Puts a check in the delayed queue (once per endpoint, kind and node); persist writes it to the store. */
+  /**
+   * Puts a check in the delayed queue, once per endpoint, kind and node. A check armed again with an
+   * earlier due time moves up (a stale learn first seen with no local anywhere, 315 s, that becomes
+   * a remote stale, 45 s); the later item is then skipped. persist writes it to the store.
+   */
   private arm(item: WatchItem, due: number, persist: boolean): void {
-    const id = `${keyOf(item.fabric, item.vnid, item.addr)}|${item.check.kind}|${item.check.node}`;
-    if (this.watching.has(id)) return;
-    this.watching.add(id);
-    this.watch.push(due, item);
+    const id = watchId(item);
+    const armed = this.watching.get(id);
+    if (armed !== undefined && armed <= due) return;
+    this.watching.set(id, due);
+    this.watch.push(due, { ...item, due });
     if (persist) this.checksAdded.push(pendingRecord(item, due));
     this.armWatchTimer();
+  }
+
+  /** False for a queue item superseded by an earlier re-arm of the same check. */
+  private isLive(item: WatchItem): boolean {
+    return this.watching.get(watchId(item)) === item.due;
   }
 
   /** After a load from the store, pending conditions are scheduled again so no check is lost. */
@@ -438,8 +451,8 @@ export class EndpointPipeline implements EndpointSink {
   }
 
   private confirm(item: WatchItem): void {
-    const key = keyOf(item.fabric, item.vnid, item.addr);
-    this.watching.delete(`${key}|${item.check.kind}|${item.check.node}`);
+    if (!this.isLive(item)) return;
+    this.watching.delete(watchId(item));
     this.checksDone.push(pendingRecord(item, 0));
     const f = this.fabrics.get(item.fabric);
     const s = this.partitionFor(item.fabric, item.vnid, item.addr).states.get(item.fabric, item.vnid, item.addr);
@@ -550,6 +563,10 @@ const RECHECK_CONCURRENCY = 8;
 
 function pendingRecord(item: WatchItem, dueTs: number): PendingCheckRecord {
   return { fabric: item.fabric, vnid: item.vnid, addr: item.addr, kind: item.check.kind, node: item.check.node, dueTs };
+}
+
+function watchId(item: WatchItem): string {
+  return `${item.fabric}|${item.vnid}|${item.addr}|${item.check.kind}|${item.check.node}`;
 }
 
 function missingKey(m: MissingLearn): string {
