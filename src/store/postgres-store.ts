@@ -332,7 +332,7 @@ export class PostgresStore implements Store {
     const tail = page[page.length - 1];
     return {
       items: await Promise.all(page.map((r) => this.findingRecord(r))),
-      nextCursor: rows.length > q.limit && tail ? encodeFindingCursor(tail) : null,
+      nextCursor: rows.length > q.limit && tail ? encodeFindingCursor(tail, q) : null,
     };
   }
 

@@ -1,10 +1,12 @@
 // The listing queries shared by the SQL Store adapters, written with '?' placeholders (PostgreSQL
 // numbers them with numberedParams). Keyset pagination: each page asks for limit + 1 rows to know
 // whether another page follows, and continues strictly after the last row's sort key.
+import { EptError } from '../core/errors.js';
 import type { FindingKind } from '../core/types.js';
 import { prefixRange } from './endpoint-columns.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
-import type { EndpointQuery, FindingQuery } from './store.js';
+import type { EndpointQuery, FindingQuery, FindingSort } from './store.js';
+import type { FindingRow } from './store-rows.js';
 
 /** A query and its parameters. */
 export interface SqlQuery {
@@ -64,8 +66,41 @@ export function endpointPageQuery(fabric: string, q: EndpointQuery, after: Endpo
   };
 }
 
-/** A page of finding records, newest first by lastTs, after the cursor. */
+/**
+ * The columns each finding sort orders by, all in the same direction: the sort column, then enough
+ * of the primary key (vnid, addr, node) to make the order total, so a keyset cursor of these
+ * values continues without a duplicate or a gap. Only (fabric, kind, last_ts, …) has an index
+ * (findings_recent); count and addr orders are a bounded top-N sort of one fabric's records of one
+ * kind, which are few next to its endpoints.
+ */
+const FINDING_SORT_KEYS: Record<FindingSort, readonly (keyof FindingRow & string)[]> = {
+  lastTs: ['last_ts', 'vnid', 'addr', 'node'],
+  count: ['count', 'last_ts', 'vnid', 'addr', 'node'],
+  addr: ['addr', 'vnid', 'node'],
+};
+
+function findingOrder(q: FindingQuery): { sort: FindingSort; order: 'asc' | 'desc'; keys: readonly (keyof FindingRow & string)[] } {
+  const sort = q.sort ?? 'lastTs';
+  const keys = FINDING_SORT_KEYS[sort];
+  if (!keys) throw new EptError('bad_request', `sort: '${String(sort)}' is not one of ${Object.keys(FINDING_SORT_KEYS).join(', ')}`);
+  const order = q.order ?? 'desc';
+  if (order !== 'asc' && order !== 'desc') throw new EptError('bad_request', `order: '${String(order)}' is not asc or desc`);
+  return { sort, order, keys };
+}
+
+/** The cursor's key values, checked to belong to this sort and order (it records both). */
+function decodeFindingCursor(cursor: string, sort: FindingSort, order: string, keys: readonly string[]): (string | number)[] {
+  const shape = ['s', 's', ...keys.map((k) => (k === 'addr' ? 's' : 'n'))] as const;
+  const [s, o, ...key] = decodeCursor(cursor, shape);
+  if (s !== sort || o !== order) {
+    throw new EptError('bad_request', `invalid cursor: it continues a listing sorted by ${String(s)} ${String(o)}, not ${sort} ${order}`);
+  }
+  return key;
+}
+
+/** A page of finding records in the query's sort and order (default newest first), after the cursor. */
 export function findingPageQuery(fabric: string, kind: FindingKind, q: FindingQuery): SqlQuery {
+  const { sort, order, keys } = findingOrder(q);
   const where = ['fabric = ?', 'kind = ?'];
   const params: (string | number)[] = [fabric, kind];
   if (q.since !== undefined) {
@@ -81,19 +116,24 @@ export function findingPageQuery(fabric: string, kind: FindingKind, q: FindingQu
     where.push('addr >= ? AND addr < ?');
     params.push(range.lo, range.hi);
   }
+  const cols = keys.join(', ');
   if (q.cursor !== undefined) {
-    where.push('(last_ts, vnid, addr, node) < (?, ?, ?, ?)');
-    params.push(...decodeCursor(q.cursor, ['n', 'n', 's', 'n']));
+    // A row value comparison: rows strictly after the cursor in this (single-direction) order.
+    where.push(`(${cols}) ${order === 'desc' ? '<' : '>'} (${keys.map(() => '?').join(', ')})`);
+    params.push(...decodeFindingCursor(q.cursor, sort, order, keys));
   }
   params.push(q.limit + 1);
+  const dir = order === 'desc' ? ' DESC' : '';
   return {
-    sql: `SELECT * FROM findings WHERE ${where.join(' AND ')} ORDER BY last_ts DESC, vnid DESC, addr DESC, node DESC LIMIT ?`,
+    sql: `SELECT * FROM findings WHERE ${where.join(' AND ')} ORDER BY ${keys.map((k) => k + dir).join(', ')} LIMIT ?`,
     params,
   };
 }
 
-export function encodeFindingCursor(r: { last_ts: number; vnid: number; addr: string; node: number }): string {
-  return encodeCursor([r.last_ts, r.vnid, r.addr, r.node]);
+/** The cursor after row r in the query's sort and order. */
+export function encodeFindingCursor(r: FindingRow, q: FindingQuery): string {
+  const { sort, order, keys } = findingOrder(q);
+  return encodeCursor([sort, order, ...keys.map((k) => r[k] as string | number)]);
 }
 
 /** Rewrites '?' placeholders as $1, $2, … (the SQL here never has '?' inside literals). */

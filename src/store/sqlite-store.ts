@@ -312,7 +312,7 @@ export class SqliteStore implements Store {
       const tail = page[page.length - 1];
       return {
         items: page.map((r) => this.findingRecord(r)),
-        nextCursor: rows.length > q.limit && tail ? encodeFindingCursor(tail) : null,
+        nextCursor: rows.length > q.limit && tail ? encodeFindingCursor(tail, q) : null,
       };
     });
   }

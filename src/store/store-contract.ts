@@ -263,6 +263,50 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       expect((await store.listFindings('fab2', 'stale', { limit: 10 })).items).toEqual([]);
     });
 
+    it('pages findings in every sort and order, each record exactly once, with cursors bound to their sort', async () => {
+      await open();
+      // Ties on purpose: counts 1-3, four distinct times, two nodes per address for some, and one
+      // address under two vnids, so only the (vnid, addr, node) tie-break makes the order total.
+      const states = [...addresses(14).map((addr) => endpointState({ addr })), endpointState({ addr: addresses(2)[1]!, vnid: 2_999_999 })];
+      const findings = states.flatMap((s, i) =>
+        (i % 2 === 0 ? [101, 102] : [103]).flatMap((node) => Array.from({ length: 1 + ((i + node) % 3) }, (_, k) => finding(s, 'stale', T0 + (i % 4) * 1000 - k * 10, node))),
+      );
+      await store.writeBatch(batch({ endpoints: states, findings: [...findings, finding(states[0]!, 'move', T0)] }));
+      const all = (await store.listFindings('fab1', 'stale', { limit: 1000 })).items;
+      expect(all).toHaveLength(23);
+      expect(new Set(all.map((r) => r.count))).toEqual(new Set([1, 2, 3]));
+      const id = (r: { vnid: number; addr: string; node: number }) => `${r.vnid}|${r.addr}|${r.node}`;
+      const keyOf: Record<'lastTs' | 'count' | 'addr', (r: (typeof all)[number]) => (string | number)[]> = {
+        lastTs: (r) => [r.lastTs, r.vnid, r.addr, r.node],
+        count: (r) => [r.count, r.lastTs, r.vnid, r.addr, r.node],
+        addr: (r) => [r.addr, r.vnid, r.node],
+      };
+      const cmp = (a: (string | number)[], b: (string | number)[]): number => {
+        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as string | number) < (b[i] as string | number) ? -1 : 1;
+        return 0;
+      };
+      for (const sort of ['lastTs', 'count', 'addr'] as const) {
+        for (const order of ['asc', 'desc'] as const) {
+          const expected = [...all].sort((a, b) => cmp(keyOf[sort](a), keyOf[sort](b)) * (order === 'asc' ? 1 : -1)).map(id);
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await store.listFindings('fab1', 'stale', { limit: 4, sort, order, ...(cursor ? { cursor } : {}) });
+            seen.push(...page.items.map(id));
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          expect(seen, `${sort} ${order}`).toEqual(expected);
+        }
+      }
+      // Filters combine with a sort; a cursor only continues the sort and order that made it.
+      const byNode = await store.listFindings('fab1', 'stale', { limit: 100, node: 101, sort: 'count', order: 'asc' });
+      expect(byNode.items.map((r) => r.count)).toEqual([...byNode.items.map((r) => r.count)].sort());
+      expect(byNode.items.every((r) => r.node === 101)).toBe(true);
+      const first = await store.listFindings('fab1', 'stale', { limit: 2, sort: 'count' });
+      await expect(store.listFindings('fab1', 'stale', { limit: 2, sort: 'addr', cursor: first.nextCursor ?? '' })).rejects.toMatchObject({ code: 'bad_request' });
+      await expect(store.listFindings('fab1', 'stale', { limit: 2, sort: 'count', order: 'asc', cursor: first.nextCursor ?? '' })).rejects.toMatchObject({ code: 'bad_request' });
+    });
+
     it('purges deleted endpoints older than the cutoff with their history and findings', async () => {
       await open();
       const old = endpointState({ addr: '10.0.0.1', local: 0, gone: true, deletedTs: T0 - 100_000 });

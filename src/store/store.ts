@@ -103,12 +103,20 @@ export interface EndpointQuery {
 }
 
 /** Filters for listing finding records. */
+/** What a finding listing is ordered by: last update (default), event count, or address. */
+export type FindingSort = 'lastTs' | 'count' | 'addr';
+
 export interface FindingQuery {
   search?: string;
   node?: number;
   since?: number;
   limit: number;
+  /** Cursor of the previous page of the same sort and order (it records both). */
   cursor?: string;
+  /** Default 'lastTs'; ties are broken by (vnid, addr, node), so every order is total. */
+  sort?: FindingSort;
+  /** Default 'desc'. */
+  order?: 'asc' | 'desc';
 }
 
 /** A user of the API. */

@@ -18,7 +18,7 @@ import { match, useRoute } from './router';
 import { useIsAdmin, useSession } from './session';
 import type { FindingKind } from './types';
 
-const TAB_OF: Record<string, FabricTab> = { endpoints: 'endpoints', settings: 'settings' };
+const TAB_OF: Record<string, FabricTab> = { endpoints: 'endpoints', settings: 'settings', cleared: 'cleared' };
 for (const [k, p] of Object.entries(KIND_PATHS)) TAB_OF[p] = k as FindingKind;
 
 function AdminOnly({ children }: { children: ReactNode }) {

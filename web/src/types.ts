@@ -95,6 +95,30 @@ export interface FindingItem {
   };
 }
 
+/** What one node answered to a clear (GET …/clears). */
+export interface ClearNodeResult {
+  node: number;
+  command: string;
+  ok: boolean;
+  output: string;
+  error?: string;
+}
+
+/** A recorded endpoint clear. */
+export interface ClearRecord {
+  id: number;
+  fabric: string;
+  vnid: number;
+  addr: string;
+  nodes: number[];
+  who: string;
+  reason: string;
+  ts: number;
+  dryRun: boolean;
+  outcome: 'ok' | 'partial' | 'failed' | 'dry-run';
+  results: ClearNodeResult[];
+}
+
 export interface SettingSpec {
   name: string;
   type: 'boolean' | 'integer';

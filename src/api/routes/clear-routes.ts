@@ -4,10 +4,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { normalizeIp, normalizeMac } from '../../core/address.js';
 import { EptError } from '../../core/errors.js';
-import type { ClearQuery } from '../../store/store.js';
+import { encodeCursor } from '../../store/page-cursor.js';
+import type { ClearQuery, ClearRecord, Page } from '../../store/store.js';
 import type { ApiContext } from '../api-context.js';
 import { requireFabric } from '../fabric-input.js';
 import { FabricParams, NAME_PATTERN, PageQuery, page, responses } from '../schemas.js';
+import { normalizeSearch } from '../search-query.js';
 import { REDACTED } from './notification-routes.js';
 
 const EndpointParams = Type.Object({
@@ -47,6 +49,35 @@ const ClearView = Type.Object({
 });
 
 const ListQuery = Type.Object(PageQuery);
+const FabricListQuery = Type.Object({ search: Type.Optional(Type.String({ maxLength: 64, description: 'MAC or IP or a prefix of one' })), ...PageQuery });
+
+/**
+ * Clears scanned at most per filtered request. The store keys clears by id only (they are people's
+ * actions, so few), so an address filter reads pages newest first and keeps the matches; past this
+ * budget the page ends early with a cursor at the last record scanned (fewer items, never a gap).
+ */
+const FILTER_SCAN_BUDGET = 5000;
+
+/** One page of a fabric's clears whose address starts with prefix, continuing the store's id cursor. */
+async function filteredClears(store: ApiContext['store'], fabric: string, prefix: string, q: ClearQuery): Promise<Page<ClearRecord>> {
+  const items: ClearRecord[] = [];
+  let cursor = q.cursor;
+  let scanned = 0;
+  while (scanned < FILTER_SCAN_BUDGET) {
+    const p = await store.listClears(fabric, { limit: 500, ...(cursor ? { cursor } : {}) });
+    for (const r of p.items) {
+      scanned++;
+      if (!r.addr.startsWith(prefix)) continue;
+      items.push(r);
+      // The next page continues strictly below this id, so nothing after it is skipped.
+      if (items.length === q.limit) return { items, nextCursor: encodeCursor([r.id]) };
+    }
+    const last = p.items[p.items.length - 1];
+    if (!p.nextCursor || !last) return { items, nextCursor: null };
+    cursor = encodeCursor([last.id]);
+  }
+  return { items, nextCursor: cursor ?? null };
+}
 const RemediationBody = Type.Object(
   {
     ssh_username: Type.String({ maxLength: 256, description: 'empty: use the APIC username and password' }),
@@ -87,12 +118,14 @@ export function clearRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   );
 
-  app.get<{ Params: FabricParams; Querystring: Static<typeof ListQuery> }>(
+  app.get<{ Params: FabricParams; Querystring: Static<typeof FabricListQuery> }>(
     '/api/v1/fabrics/:fabric/clears',
-    { schema: { tags, summary: 'Clears of a fabric, newest first', params: FabricParams, querystring: ListQuery, response: responses({ 200: page(ClearView) }) } },
+    { schema: { tags, summary: 'Clears of a fabric, newest first; search filters by address prefix', params: FabricParams, querystring: FabricListQuery, response: responses({ 200: page(ClearView) }) } },
     async (req) => {
       await requireFabric(ctx.store, req.params.fabric);
-      return ctx.store.listClears(req.params.fabric, listQuery(req.query));
+      const search = req.query.search === undefined ? '' : normalizeSearch(req.query.search);
+      const q = listQuery(req.query);
+      return search ? filteredClears(ctx.store, req.params.fabric, search, q) : ctx.store.listClears(req.params.fabric, q);
     },
   );
 

@@ -1,4 +1,5 @@
-// Finding listings: /api/v1/fabrics/{fabric}/moves|offsubnets|stales|rapids, newest first.
+// Finding listings: /api/v1/fabrics/{fabric}/moves|offsubnets|stales|rapids, newest first unless
+// sort/order say otherwise (sorted by the store, so paging follows the sort).
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { FindingKind } from '../../core/types.js';
@@ -14,6 +15,8 @@ const FindingListQuery = Type.Object({
   search: Type.Optional(Type.String({ maxLength: 64, description: 'MAC or IP or a prefix' })),
   node: Type.Optional(Type.Integer({ minimum: 1, description: 'only records about this node' })),
   since: Type.Optional(Type.Integer({ minimum: 0, description: 'only records updated at or after this time (ms since epoch)' })),
+  sort: Type.Optional(Type.Union([Type.Literal('lastTs'), Type.Literal('count'), Type.Literal('addr')], { default: 'lastTs', description: 'order by last update, event count or address' })),
+  order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc', description: 'a cursor continues only the sort and order that made it' })),
   ...PageQuery,
 });
 
@@ -24,7 +27,7 @@ export function findingRoutes(app: FastifyInstance, ctx: ApiContext, names: Fabr
   for (const [segment, kind] of Object.entries(KINDS)) {
     app.get<{ Params: FabricParams; Querystring: Static<typeof FindingListQuery> }>(
       `/api/v1/fabrics/:fabric/${segment}`,
-      { schema: { tags: ['findings'], summary: `List ${kind} records, newest first`, params: FabricParams, querystring: FindingListQuery, response: responses({ 200: page(FindingItem) }) } },
+      { schema: { tags: ['findings'], summary: `List ${kind} records, newest first or as sorted`, params: FabricParams, querystring: FindingListQuery, response: responses({ 200: page(FindingItem) }) } },
       async (req) => {
         const fabric = req.params.fabric;
         await requireFabric(ctx.store, fabric);
@@ -34,6 +37,8 @@ export function findingRoutes(app: FastifyInstance, ctx: ApiContext, names: Fabr
         if (req.query.node !== undefined) q.node = req.query.node;
         if (req.query.since !== undefined) q.since = req.query.since;
         if (req.query.cursor) q.cursor = req.query.cursor;
+        if (req.query.sort) q.sort = req.query.sort;
+        if (req.query.order) q.order = req.query.order;
         const [p, tables] = await Promise.all([ctx.store.listFindings(fabric, kind, q), names.tables(fabric)]);
         return { items: p.items.map((r) => findingItem(r, tables)), nextCursor: p.nextCursor };
       },

@@ -1,12 +1,18 @@
-// Columns of the finding tables per kind: how a cell renders, how it sorts, what goes to CSV.
+// Columns of the finding tables per kind: how a cell renders, which server sort it maps to, what
+// goes to CSV.
 import type { ReactNode } from 'react';
 import { endpointPath, nodeLabel, time } from '../format';
 import { Link } from '../router';
 import type { FindingItem, FindingKind, Location } from '../types';
 
+/** The orders the server can list findings in (GET …/moves?sort=&order=). */
+export type FindingSort = 'lastTs' | 'count' | 'addr';
+
 export interface Column {
   id: string;
   title: string;
+  /** Set on the columns the server sorts by; the others are not sortable (a page-local sort would mislead). */
+  sort?: FindingSort;
   value(r: FindingItem): string | number;
   cell?(r: FindingItem): ReactNode;
 }
@@ -15,10 +21,11 @@ const loc = (l: Location | undefined): string => (l ? `${nodeLabel(l.node)} ${l.
 const nodeName = (r: FindingItem): string => (r.details.nodeName ? `${r.details.nodeName} (${r.details.node})` : nodeLabel(r.details.node));
 
 const common: Column[] = [
-  { id: 'lastTs', title: 'Last seen', value: (r) => r.lastTs, cell: (r) => time(r.lastTs) },
+  { id: 'lastTs', title: 'Last seen', sort: 'lastTs', value: (r) => r.lastTs, cell: (r) => time(r.lastTs) },
   {
     id: 'addr',
     title: 'Address',
+    sort: 'addr',
     value: (r) => r.addr,
     cell: (r) => (
       <Link to={endpointPath(r.fabric, r.vnid, r.addr)} className="mono">
@@ -29,7 +36,7 @@ const common: Column[] = [
   { id: 'type', title: 'Type', value: (r) => r.type },
 ];
 const tail: Column[] = [
-  { id: 'count', title: 'Count', value: (r) => r.count },
+  { id: 'count', title: 'Count', sort: 'count', value: (r) => r.count },
   { id: 'firstTs', title: 'First seen', value: (r) => r.firstTs, cell: (r) => time(r.firstTs) },
 ];
 const epg: Column = { id: 'epg', title: 'EPG', value: (r) => r.details.epg ?? '' };

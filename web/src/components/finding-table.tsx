@@ -1,11 +1,12 @@
-// A finding table (moves, offsubnet, stale, rapid): filtered and paged by the server, sortable
-// within the page, CSV export, refreshed live from the SSE stream without a reload.
+// A finding table (moves, offsubnet, stale, rapid): filtered, sorted and paged by the server (the
+// sort is part of the keyset cursor, so paging follows it), CSV export, refreshed live from the SSE
+// stream without a reload.
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { get } from '../api';
 import { download, KIND_PATHS, KIND_TITLES, toCsv } from '../format';
 import { useFindingStream, useLoad } from '../hooks';
 import type { FindingItem, FindingKind, Page } from '../types';
-import { columnsFor } from './finding-columns';
+import { columnsFor, type FindingSort } from './finding-columns';
 import { ErrorBox } from './layout';
 
 const PAGE = 50;
@@ -18,6 +19,13 @@ interface Filters {
   window: string;
 }
 
+interface Sort {
+  sort: FindingSort;
+  order: 'asc' | 'desc';
+}
+const DEFAULT_SORT: Sort = { sort: 'lastTs', order: 'desc' };
+const SORT_NAMES: Record<FindingSort, string> = { lastTs: 'last seen', count: 'count', addr: 'address' };
+
 const rowKey = (r: { vnid: number; addr: string; node: number }) => `${r.vnid}/${r.addr}/${r.node}`;
 
 export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKind }) {
@@ -26,7 +34,7 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
   const [nodeError, setNodeError] = useState<string | null>(null);
   // Cursors of the pages before the current one; [] is the first (newest) page.
   const [cursors, setCursors] = useState<string[]>([]);
-  const [sort, setSort] = useState<{ id: string; dir: 1 | -1 } | null>(null);
+  const [sort, setSort] = useState<Sort>(DEFAULT_SORT);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [pendingNew, setPendingNew] = useState(0);
   const [exporting, setExporting] = useState<string | null>(null);
@@ -36,10 +44,10 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
 
   const query = (cursor: string | undefined, limit: number) => {
     const win = WINDOWS[filters.window];
-    return { search: filters.search.trim(), node: filters.node, since: win ? Date.now() - win : undefined, cursor, limit };
+    return { search: filters.search.trim(), node: filters.node, since: win ? Date.now() - win : undefined, sort: sort.sort, order: sort.order, cursor, limit };
   };
   const cursor = cursors[cursors.length - 1];
-  const page = useLoad((signal) => get<Page<FindingItem>>(path, query(cursor, PAGE), signal), [path, filters, cursor]);
+  const page = useLoad((signal) => get<Page<FindingItem>>(path, query(cursor, PAGE), signal), [path, filters, sort, cursor]);
 
   const live = useFindingStream(fabric, (items) => {
     const mine = items.filter((i) => i.kind === kind);
@@ -56,16 +64,7 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
     }, 1000);
   });
 
-  const rows = useMemo(() => {
-    const items = page.data?.items ?? [];
-    const col = sort && columns.find((c) => c.id === sort.id);
-    if (!col || !sort) return items;
-    return [...items].sort((a, b) => {
-      const x = col.value(a);
-      const y = col.value(b);
-      return (x < y ? -1 : x > y ? 1 : 0) * sort.dir;
-    });
-  }, [page.data, sort, columns]);
+  const rows = page.data?.items ?? [];
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -78,7 +77,13 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
     setFilters({ ...draft, node: n });
     setCursors([]);
   };
-  const toggleSort = (id: string) => setSort((s) => (s?.id === id ? (s.dir === 1 ? { id, dir: -1 } : null) : { id, dir: 1 }));
+  // A new sort starts again at page 1 (a cursor only continues the sort that made it). Addresses
+  // read best A→Z first, times and counts biggest first.
+  const toggleSort = (by: FindingSort) => {
+    setSort((s) => (s.sort === by ? { sort: by, order: s.order === 'desc' ? 'asc' : 'desc' } : { sort: by, order: by === 'addr' ? 'asc' : 'desc' }));
+    setCursors([]);
+    setPendingNew(0);
+  };
   const csvOf = (items: FindingItem[]) => toCsv(columns.map((c) => c.title), items.map((r) => columns.map((c) => (c.id.endsWith('Ts') ? new Date(c.value(r) as number).toISOString() : c.value(r)))));
 
   const exportAll = async () => {
@@ -92,7 +97,7 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
         next = p.nextCursor ?? undefined;
       } while (next && all.length < EXPORT_MAX);
       download(`${fabric}-${KIND_PATHS[kind]}.csv`, csvOf(all));
-      setExporting(next ? `Exported the newest ${all.length} rows (limit ${EXPORT_MAX})` : null);
+      setExporting(next ? `Exported the first ${all.length} rows in this order (limit ${EXPORT_MAX})` : null);
     } catch (e) {
       setExporting(`Export failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -138,24 +143,37 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
         <p className="notice" role="status">
           {pendingNew} new {title.toLowerCase()} record(s).{' '}
           <button type="button" className="link" onClick={() => { setCursors([]); setPendingNew(0); }}>
-            Show newest
+            {sort.sort === DEFAULT_SORT.sort && sort.order === DEFAULT_SORT.order ? 'Show newest' : 'Back to page 1'}
           </button>
         </p>
       )}
       <ErrorBox error={page.error} />
       <div className="table-wrap">
         <table className="data" aria-busy={page.loading}>
-          <caption className="sr-only">{title} records of fabric {fabric}, newest first; sorting applies to the rows shown</caption>
+          <caption className="sr-only">
+            {title} records of fabric {fabric}, sorted by {SORT_NAMES[sort.sort]} {sort.order === 'asc' ? 'ascending' : 'descending'}
+          </caption>
           <thead>
             <tr>
-              {columns.map((c) => (
-                <th key={c.id} scope="col" aria-sort={sort?.id === c.id ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}>
-                  <button type="button" className="sort" onClick={() => toggleSort(c.id)}>
-                    {c.title}
-                    <span aria-hidden="true">{sort?.id === c.id ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}</span>
-                  </button>
-                </th>
-              ))}
+              {columns.map((c) => {
+                const by = c.sort;
+                if (!by) {
+                  return (
+                    <th key={c.id} scope="col">
+                      {c.title}
+                    </th>
+                  );
+                }
+                const on = sort.sort === by;
+                return (
+                  <th key={c.id} scope="col" aria-sort={on ? (sort.order === 'asc' ? 'ascending' : 'descending') : 'none'}>
+                    <button type="button" className="sort" onClick={() => toggleSort(by)} title={`Sort by ${SORT_NAMES[by]} (on the server)`}>
+                      {c.title}
+                      <span aria-hidden="true">{on ? (sort.order === 'asc' ? ' ▲' : ' ▼') : ' ↕'}</span>
+                    </button>
+                  </th>
+                );
+              })}
             </tr>
           </thead>
           <tbody>
@@ -178,11 +196,13 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
       </div>
       <div className="pager">
         <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          ← Newer
+          ← Previous
         </button>
-        <span className="muted">Page {cursors.length + 1} · {PAGE} per page{sort ? ' · sorted within this page' : ''}</span>
+        <span className="muted">
+          Page {cursors.length + 1} · {PAGE} per page · by {SORT_NAMES[sort.sort]} {sort.order === 'asc' ? '▲' : '▼'}
+        </span>
         <button type="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors((c) => [...c, page.data?.nextCursor as string])}>
-          Older →
+          Next →
         </button>
       </div>
     </section>

@@ -1,6 +1,8 @@
 // One endpoint: where it is now (node or vPC, interface, encap, EPG, BD, VRF, MAC-IP binding), the
-// per-node learns, the history timeline and its finding records; and the agent hosts that own it.
+// per-node learns, the history timeline and its finding records; the agent hosts that own it; its
+// clears, with the Clear action for admins.
 import { get } from '../api';
+import { EndpointClears } from '../components/endpoint-clears';
 import { EndpointHosts } from '../components/endpoint-hosts';
 import { ErrorBox } from '../components/layout';
 import { endpointPath, KIND_TITLES, nodeLabel, time, ago } from '../format';
@@ -142,6 +144,17 @@ export function EndpointPage({ fabric, vnid, addr }: { fabric: string; vnid: num
             </ul>
           )}
         </section>
+      )}
+      {e && (
+        <EndpointClears
+          base={`/api/v1/fabrics/${encodeURIComponent(fabric)}/endpoints/${vnid}/${encodeURIComponent(e.addr)}`}
+          learns={e.learns}
+          names={nodeNames}
+          onCleared={() => {
+            ep.reload();
+            hist.reload();
+          }}
+        />
       )}
       <section aria-labelledby="history">
         <h2 id="history">History</h2>

@@ -1,8 +1,9 @@
-// A fabric: live status with start/stop and edit (admin), tabs for its finding tables, endpoints
-// and settings.
+// A fabric: live status with start/stop and edit (admin), tabs for its finding tables, its
+// endpoint clears, endpoints and settings.
 import { useState } from 'react';
 import { api, get } from '../api';
 import { FabricState } from '../components/fabric-state';
+import { ClearTable } from '../components/clear-table';
 import { FindingTable } from '../components/finding-table';
 import { ErrorBox } from '../components/layout';
 import { ago, KIND_PATHS, KIND_TITLES } from '../format';
@@ -13,7 +14,7 @@ import type { FabricSummary, FabricView, FindingKind } from '../types';
 import { EndpointList } from './endpoint-list';
 import { SettingsForm } from './settings-form';
 
-export type FabricTab = 'overview' | 'endpoints' | 'settings' | FindingKind;
+export type FabricTab = 'overview' | 'endpoints' | 'settings' | 'cleared' | FindingKind;
 const FINDING_TABS: FindingKind[] = ['move', 'offsubnet', 'stale', 'rapid'];
 
 function Overview({ fabric, summary }: { fabric: FabricView; summary: FabricSummary | null }) {
@@ -74,6 +75,7 @@ export function FabricPage({ name, tab }: { name: string; tab: FabricTab }) {
   const tabs: [FabricTab, string, string][] = [
     ['overview', 'Overview', page],
     ...FINDING_TABS.map((k): [FabricTab, string, string] => [k, KIND_TITLES[k], `${page}/${KIND_PATHS[k]}`]),
+    ['cleared', 'Cleared', `${page}/cleared`],
     ['endpoints', 'Endpoints', `${page}/endpoints`],
     ['settings', 'Settings', `${page}/settings`],
   ];
@@ -113,6 +115,7 @@ export function FabricPage({ name, tab }: { name: string; tab: FabricTab }) {
       </nav>
       {tab === 'overview' && fabric.data && <Overview fabric={fabric.data} summary={summary.data} />}
       {FINDING_TABS.includes(tab as FindingKind) && <FindingTable key={tab} fabric={name} kind={tab as FindingKind} />}
+      {tab === 'cleared' && <ClearTable fabric={name} />}
       {tab === 'endpoints' && <EndpointList fabric={name} />}
       {tab === 'settings' && <SettingsForm fabric={name} />}
     </>
