@@ -226,6 +226,18 @@ describe.skipIf(!HAS_CHROMIUM)('web UI: hosts, graphs and agent tokens', () => {
     await page.getByRole('heading', { name: /web1\.example\.net/ }).waitFor();
   });
 
+  it('finds a host from the search box on every page, by name', async () => {
+    await page.goto('/');
+    const box = page.getByRole('combobox', { name: /Search endpoints and hosts/ });
+    await box.fill('web1.example');
+    const option = page.getByRole('option', { name: /web1\.example\.net host/ });
+    await option.waitFor();
+    await box.press('ArrowDown');
+    await box.press('Enter');
+    await page.getByRole('heading', { name: /web1\.example\.net/ }).waitFor();
+    expect(page.url()).toMatch(/\/hosts\/web1$/);
+  });
+
   it('draws the service dependency graph with the db1 -> web1:443 edge', async () => {
     await page.goto('/dependencies');
     const canvas = page.locator('.graph-canvas');

@@ -1,16 +1,21 @@
-// The search box on every page: type-ahead across all fabrics by MAC (any notation) or IP prefix.
+// The search box on every page: type-ahead across all fabrics and hosts by MAC (any notation) or IP
+// prefix (and host name).
 // Arrow keys move through suggestions, Enter opens one (or the full result page), Escape closes.
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { get } from '../api';
-import { endpointPath, nodeLabel } from '../format';
+import { endpointPath, hostPath, nodeLabel } from '../format';
 import { navigate } from '../router';
-import type { EndpointSummary, Page } from '../types';
+import type { EndpointSummary, HostList, HostSummary, Page } from '../types';
 
 const SUGGESTIONS = 10;
+const HOST_SUGGESTIONS = 5;
+
+/** A suggestion: an endpoint of a fabric, or a host reported by an agent. */
+type Suggestion = { kind: 'endpoint'; ep: EndpointSummary } | { kind: 'host'; host: HostSummary };
 
 export function SearchBox() {
   const [q, setQ] = useState('');
-  const [items, setItems] = useState<EndpointSummary[]>([]);
+  const [items, setItems] = useState<Suggestion[]>([]);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const [error, setError] = useState<string | null>(null);
@@ -27,9 +32,12 @@ export function SearchBox() {
     const ac = new AbortController();
     // Debounce: one request per pause in typing, the previous one cancelled.
     const t = setTimeout(() => {
-      get<Page<EndpointSummary>>('/api/v1/search', { q: term, limit: SUGGESTIONS }, ac.signal).then(
-        (p) => {
-          setItems(p.items);
+      Promise.all([
+        get<Page<EndpointSummary>>('/api/v1/search', { q: term, limit: SUGGESTIONS }, ac.signal),
+        get<HostList>('/api/v1/hosts', { q: term, limit: HOST_SUGGESTIONS }, ac.signal),
+      ]).then(
+        ([eps, hosts]) => {
+          setItems([...eps.items.map((ep): Suggestion => ({ kind: 'endpoint', ep })), ...hosts.items.map((host): Suggestion => ({ kind: 'host', host }))]);
           setError(null);
           setActive(-1);
         },
@@ -42,10 +50,10 @@ export function SearchBox() {
     };
   }, [q]);
 
-  const go = (e: EndpointSummary) => {
+  const go = (s: Suggestion) => {
     setOpen(false);
     setQ('');
-    navigate(endpointPath(e.fabric, e.vnid, e.addr));
+    navigate(s.kind === 'endpoint' ? endpointPath(s.ep.fabric, s.ep.vnid, s.ep.addr) : hostPath(s.host.hostId));
   };
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'ArrowDown') {
@@ -72,13 +80,13 @@ export function SearchBox() {
   return (
     <div className="search" role="search">
       <label htmlFor={`${listId}-input`} className="sr-only">
-        Search endpoints by MAC or IP
+        Search endpoints and hosts by MAC, IP or host name
       </label>
       <input
         id={`${listId}-input`}
         ref={inputRef}
         type="search"
-        placeholder="Search MAC or IP (prefix)…"
+        placeholder="Search MAC, IP or host…"
         autoComplete="off"
         spellCheck={false}
         role="combobox"
@@ -96,23 +104,31 @@ export function SearchBox() {
         onKeyDown={onKey}
       />
       {showList && (
-        <ul id={listId} role="listbox" className="suggestions" aria-label="Matching endpoints">
+        <ul id={listId} role="listbox" className="suggestions" aria-label="Matching endpoints and hosts">
           {error && <li className="error">{error}</li>}
-          {!error && items.length === 0 && <li className="muted">No endpoint matches “{q.trim()}”</li>}
-          {items.map((e, i) => (
+          {!error && items.length === 0 && <li className="muted">No endpoint or host matches “{q.trim()}”</li>}
+          {items.map((s, i) => (
             <li
-              key={`${e.fabric}/${e.vnid}/${e.addr}`}
+              key={s.kind === 'endpoint' ? `${s.ep.fabric}/${s.ep.vnid}/${s.ep.addr}` : `host/${s.host.hostId}`}
               id={`${listId}-${i}`}
               role="option"
               aria-selected={i === active}
               className={i === active ? 'active' : ''}
               onMouseDown={(ev) => {
                 ev.preventDefault();
-                go(e);
+                go(s);
               }}
             >
-              <span className="mono">{e.addr}</span> <span className="muted">{e.fabric}</span>{' '}
-              <span className="muted">{e.current ? `${nodeLabel(e.current.node)} ${e.current.ifId}` : e.deletedTs ? 'deleted' : 'no local learn'}</span>
+              {s.kind === 'endpoint' ? (
+                <>
+                  <span className="mono">{s.ep.addr}</span> <span className="muted">{s.ep.fabric}</span>{' '}
+                  <span className="muted">{s.ep.current ? `${nodeLabel(s.ep.current.node)} ${s.ep.current.ifId}` : s.ep.deletedTs ? 'deleted' : 'no local learn'}</span>
+                </>
+              ) : (
+                <>
+                  <span>{s.host.hostname}</span> <span className="muted">host</span> <span className="muted mono">{s.host.ips.slice(0, 2).join(' ')}</span>
+                </>
+              )}
             </li>
           ))}
         </ul>
