@@ -284,3 +284,37 @@ describe('watcher re-arming', () => {
     await store.close();
   });
 });
+
+describe('full re-read', () => {
+  it('writes each endpoint the snapshot changed once, at the end, not at every batch', async () => {
+    clock = T0;
+    const inner = await openSqliteStore({ path: ':memory:' });
+    const store: Store = Object.create(inner) as Store;
+    let upserts = 0;
+    store.writeBatch = (b) => {
+      upserts += b.endpoints.length;
+      return inner.writeBatch(b);
+    };
+    const p = new EndpointPipeline({ store, logger: log, partitions: 2, batchSize: 10, now: () => clock });
+    await p.attachFabric('f', labTables(), resolveSettings({}));
+    const epoch = await p.beginSync('f', null);
+    // 20 endpoints learned on three nodes, each node's learns in its own page (as the APIC pages by dn)
+    for (const node of [101, 102, 105]) {
+      const page = Array.from({ length: 20 }, (_, i) => ({ ...mac(node, `00:00:00:00:01:${i.toString(16).padStart(2, '0')}`, { flags: node === 105 ? ['mac'] : ['local', 'mac'], ifId: node === 105 ? tunnelTo(TEP[101]!) : 'eth1/1' }), fromQuery: true }));
+      await p.submit(page);
+      await p.flush();
+    }
+    expect(upserts).toBe(0);
+    expect((await inner.countEndpoints('f')).total).toBe(0);
+    await p.endSync('f', epoch);
+    expect(upserts).toBe(20);
+    expect((await inner.countEndpoints('f')).total).toBe(20);
+    expect((await inner.getEndpoint({ fabric: 'f', vnid: BD, addr: '00:00:00:00:01:00' }))?.learns.map((l) => l.node)).toEqual([101, 102, 105]);
+    // A live event during no sync is written with its batch, as always.
+    await p.submit([mac(103, '00:00:00:00:01:00', { ts: clock + 1 })]);
+    await p.flush();
+    expect(upserts).toBe(21);
+    await p.close();
+    await inner.close();
+  });
+});

@@ -50,6 +50,11 @@ interface SyncScope {
 interface FabricContext {
   ctx: AnalysisContext;
   syncs: Map<number, SyncScope>;
+  /**
+   * While a full re-read runs, endpoints changed only by its snapshot are written once at its end
+   * instead of at every batch (an endpoint learned on four nodes arrives in four pages).
+   */
+  deferred: Set<EndpointState> | null;
 }
 
 /** Re-reads one endpoint from its source (a targeted APIC query) before a check is confirmed. */
@@ -116,7 +121,7 @@ export class EndpointPipeline implements EndpointSink {
 
   /** Starts tracking a fabric: loads its endpoints from the store into the partitions. */
   async attachFabric(fabric: string, tables: FabricTables, settings: FabricSettings): Promise<number> {
-    const f: FabricContext = { ctx: { tables, settings, epoch: 0 }, syncs: new Map() };
+    const f: FabricContext = { ctx: { tables, settings, epoch: 0 }, syncs: new Map(), deferred: null };
     this.fabrics.set(fabric, f);
     let loaded = 0;
     for await (const page of this.store.scanEndpoints(fabric)) {
@@ -140,6 +145,8 @@ export class EndpointPipeline implements EndpointSink {
 
   /** Stops tracking a fabric; committed state stays in the store. */
   async detachFabric(fabric: string): Promise<void> {
+    const f = this.fabrics.get(fabric);
+    if (f) await this.writeDeferred(f);
     await this.flush();
     for (const p of this.partitions) p.states.dropFabric(fabric);
     this.fabrics.delete(fabric);
@@ -228,7 +235,10 @@ export class EndpointPipeline implements EndpointSink {
     const f = this.requireFabric(fabric);
     const epoch = ++f.ctx.epoch;
     // A full re-read supersedes syncs a gap interrupted before their end.
-    if (!nodes && !key) f.syncs.clear();
+    if (!nodes && !key) {
+      f.syncs.clear();
+      f.deferred ??= new Set();
+    }
     f.syncs.set(epoch, { nodes: nodes ? new Set(nodes) : null, key: key ?? null, since: this.now() });
     return epoch;
   }
@@ -239,6 +249,7 @@ export class EndpointPipeline implements EndpointSink {
     const sync = f.syncs.get(epoch);
     if (!sync) return { deleted: 0 };
     f.syncs.delete(epoch);
+    if (!sync.nodes && !sync.key) await this.writeDeferred(f);
     let missing = this.collectMissing(fabric, epoch, sync);
     if (confirm && missing.length) {
       const gone = new Set((await confirm(missing.map(({ cls, node, vnid, addr }) => ({ cls, node, vnid, addr })))).map(missingKey));
@@ -252,6 +263,19 @@ export class EndpointPipeline implements EndpointSink {
     }
     await this.flush();
     return { deleted: missing.length };
+  }
+
+  /** Writes the endpoints a full re-read deferred, a batch per transaction. */
+  private async writeDeferred(f: FabricContext): Promise<void> {
+    const deferred = f.deferred;
+    f.deferred = null;
+    if (!deferred?.size) return;
+    let n = 0;
+    for (const s of deferred) {
+      this.dirty.add(s);
+      if (++n % this.batchSize === 0) await this.writeOut();
+    }
+    await this.writeOut();
   }
 
   private collectMissing(fabric: string, epoch: number, sync: SyncScope): Observation[] {
@@ -297,6 +321,7 @@ export class EndpointPipeline implements EndpointSink {
   }
 
   async close(): Promise<void> {
+    for (const f of this.fabrics.values()) await this.writeDeferred(f);
     await this.flush();
     this.closed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
@@ -382,7 +407,8 @@ export class EndpointPipeline implements EndpointSink {
     const r = applyObservation(s, o, f.ctx, now);
     this.metrics?.processed(o.fabric);
     if (!r.changed) return;
-    this.dirty.add(s);
+    if (o.fromQuery && f.deferred) f.deferred.add(s);
+    else this.dirty.add(s);
     if (r.history) this.history.push(r.history);
     for (const fd of r.findings) this.record(fd);
     for (const c of r.checks) this.schedule(s, c, now);
