@@ -1,12 +1,14 @@
-// Shapes of the API answers the UI reads (see /api/v1/openapi.json). The endpoint model and the
-// fabric status are the server's own types (type-only imports, nothing of the server is bundled).
+// Shapes of the API answers the UI reads (see /api/v1/openapi.json). Where the API returns the
+// server's own records (endpoint model, fabric status, host graph, clears), the UI imports their
+// types (type-only: nothing of the server is bundled).
 import type { FindingKind, HistoryEvent, Location, NodeLearn } from '../../src/core/types.js';
 import type { FabricStatus } from '../../src/fabric/fabric-status.js';
 import type { GraphDependency, GraphHost, GraphService } from '../../src/hosts/host-graph.js';
 import type { CrossView } from '../../src/hosts/cross-view.js';
 import type { ModuleDocument, ModuleName } from '../../src/protocols/agent-report.js';
+import type { ClearNodeResult, ClearRecord } from '../../src/store/store.js';
 
-export type { FabricStatus, FindingKind, HistoryEvent, Location, NodeLearn };
+export type { ClearNodeResult, ClearRecord, FabricStatus, FindingKind, HistoryEvent, Location, NodeLearn };
 
 export type Role = 'admin' | 'viewer';
 
@@ -93,30 +95,6 @@ export interface FindingItem {
     rate?: number;
     from?: Location;
   };
-}
-
-/** What one node answered to a clear (GET …/clears). */
-export interface ClearNodeResult {
-  node: number;
-  command: string;
-  ok: boolean;
-  output: string;
-  error?: string;
-}
-
-/** A recorded endpoint clear. */
-export interface ClearRecord {
-  id: number;
-  fabric: string;
-  vnid: number;
-  addr: string;
-  nodes: number[];
-  who: string;
-  reason: string;
-  ts: number;
-  dryRun: boolean;
-  outcome: 'ok' | 'partial' | 'failed' | 'dry-run';
-  results: ClearNodeResult[];
 }
 
 export interface SettingSpec {
