@@ -1,19 +1,14 @@
 // The CLI's client commands against the real API listening on 127.0.0.1.
+import { runCliAgainst, type CliRun } from '../support/run-cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { runCli, defaultDeps } from '../../src/cli/main.js';
 import { ADMIN_PASSWORD, endpoint, startHarness, type Harness } from './api-harness.js';
 
 let h: Harness;
 let server: string;
 let token: string;
 
-async function ept(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), isTty: false, env: { server, token } };
-  const code = await runCli(argv, io, defaultDeps);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+function ept(...argv: string[]): Promise<CliRun> {
+  return runCliAgainst(server, token, argv);
 }
 
 beforeAll(async () => {

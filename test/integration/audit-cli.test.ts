@@ -1,4 +1,5 @@
 // The CLI commands of notifications, clears and the audit log against the real API on 127.0.0.1.
+import { runCliAgainst, type CliRun } from '../support/run-cli.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
@@ -6,8 +7,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureAdmin } from '../../src/api/auth.js';
 import { buildApp } from '../../src/api/build-app.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { defaultDeps, runCli } from '../../src/cli/main.js';
 import { NotificationDispatcher } from '../../src/notify/notification-dispatcher.js';
 import { EndpointClearer } from '../../src/remediate/endpoint-clearer.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
@@ -23,12 +22,8 @@ let hook: WebhookReceiver;
 let server: string;
 let token: string;
 
-async function ept(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), isTty: false, env: { server, token } };
-  const code = await runCli(argv, io, defaultDeps);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+function ept(...argv: string[]): Promise<CliRun> {
+  return runCliAgainst(server, token, argv);
 }
 
 beforeAll(async () => {

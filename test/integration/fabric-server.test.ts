@@ -1,8 +1,7 @@
 // Server-level smoke: `ept server` as composed by startServer (temp data dir, demo fabric on the
 // built-in simulator, a free port), driven over real HTTP and through the CLI in-process.
+import { runCliAgainst, type CliRun } from '../support/run-cli.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { defaultDeps, runCli } from '../../src/cli/main.js';
 import { startServer, type RunningServer } from '../../src/main/server.js';
 import { tempDir } from '../support/fabric-e2e.js';
 
@@ -19,12 +18,8 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: n
   return { status: res.status, body: (await res.json()) as T };
 }
 
-async function ept(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), isTty: false, env: { server: server.url, token } };
-  const code = await runCli(argv, io, defaultDeps);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+function ept(...argv: string[]): Promise<CliRun> {
+  return runCliAgainst(server.url, token, argv);
 }
 
 beforeAll(async () => {
@@ -105,7 +100,7 @@ describe('ept server with the demo fabric', () => {
     expect(table.code, table.err).toBe(0);
     expect(table.out).toContain(page.items[0]?.addr ?? 'none');
 
-    const noToken = await runCli(['fabric', 'list'], { out: () => undefined, err: () => undefined, isTty: false, env: { server: server.url, token: 'not-a-token' } });
-    expect(noToken).toBe(1);
+    const noToken = await runCliAgainst(server.url, 'not-a-token', ['fabric', 'list']);
+    expect(noToken.code).toBe(1);
   });
 });
