@@ -7,7 +7,8 @@ const { FabricTables } = await import(new URL('../dist/core/fabric-tables.js', i
 const { resolveSettings } = await import(new URL('../dist/core/settings.js', import.meta.url).href);
 const { toObservation } = await import(new URL('../dist/protocols/apic-objects.js', import.meta.url).href);
 const N = Number(process.argv[2] ?? 100000);
-const store = { scanEndpoints: async function* () {}, loadPendingChecks: async () => [], writeBatch: async () => {}, purgeDeleted: async () => 0 };
+let lastId = 0;
+const store = { newEndpointId: () => ++lastId, scanEndpoints: async function* () {}, loadPendingChecks: async () => [], writeBatch: async () => {}, purgeDeleted: async () => 0 };
 const p = new EndpointPipeline({ store, logger: pino({ level: 'silent' }), partitions: 4, batchSize: 20000, flushInterval: 50 });
 await p.attachFabric('f', new FabricTables(), resolveSettings({}));
 global.gc(); const before = process.memoryUsage().heapUsed;

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { CliIo } from '../cli/cli-io.js';
+import { SERVER_DEFAULTS } from '../config/server-config.js';
 import { fabricBenchJson, formatFabricBench } from './bench-report.js';
 import { defaultPartitions, runFabricBench, type FabricBenchResult } from './fabric-bench.js';
 
@@ -16,6 +17,10 @@ export interface FabricBenchFlags {
   churnPool: number;
   /** SQLite page cache, MiB (undefined: the store's default). */
   cacheMiB?: number;
+  /** APIC query page size, write-behind batch, queue capacity (undefined: the server's defaults). */
+  pageSize?: number;
+  batchSize?: number;
+  queueCapacity?: number;
   json: boolean;
 }
 
@@ -52,8 +57,9 @@ export async function runFabricBenchCommand(f: FabricBenchFlags, io: CliIo): Pro
       seed: f.seed,
       churnPool: Math.min(f.churnPool, f.endpoints),
       partitions: defaultPartitions(),
-      batchSize: 20_000,
-      queueCapacity: 100_000,
+      batchSize: f.batchSize ?? SERVER_DEFAULTS.batchSize,
+      queueCapacity: f.queueCapacity ?? SERVER_DEFAULTS.queueCapacity,
+      pageSize: f.pageSize,
       cacheMiB: f.cacheMiB,
       progress: (line) => io.err(line),
     },

@@ -45,6 +45,8 @@ export interface EptUnderTestOptions {
   queueCapacity: number;
   /** SQLite page cache, MiB; undefined keeps the store's default (what `ept server` uses). */
   cacheMiB?: number;
+  /** APIC query page size; undefined keeps the subscriber's default. */
+  pageSize?: number;
   logLevel: string;
 }
 
@@ -86,6 +88,7 @@ export class EptUnderTest {
       sink: pipeline,
       saveObjects: (rows, classes) => store.saveFabricObjects(BENCH_FABRIC, rows, classes),
       logger,
+      timing: o.pageSize === undefined ? undefined : { pageSize: o.pageSize },
     });
     const ept = new EptUnderTest(dir, store, metrics, pipeline, subscriber);
     ept.wire(logger);

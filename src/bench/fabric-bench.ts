@@ -26,6 +26,8 @@ export interface FabricBenchOptions {
   queueCapacity: number;
   /** SQLite page cache, MiB (undefined: the store's default). */
   cacheMiB?: number;
+  /** APIC query page size (undefined: the subscriber's default). */
+  pageSize?: number;
   /** Progress lines (stderr). */
   progress: (line: string) => void;
 }
@@ -91,7 +93,7 @@ export async function runFabricBench(o: FabricBenchOptions, machine: FabricBench
     o.progress(`sim: generating a fabric of ${o.endpoints} endpoints on ${o.leafs} leafs (child process)`);
     const started = await sim.start({ leafs: o.leafs, endpoints: o.endpoints, churnPool: o.churnPool, seed: o.seed });
     o.progress(`sim: listening on ${started.url} (pid ${sim.pid}, ready in ${(started.buildMs / 1000).toFixed(1)} s)`);
-    ept = await EptUnderTest.open(started, { partitions: o.partitions, batchSize: o.batchSize, queueCapacity: o.queueCapacity, cacheMiB: o.cacheMiB, logLevel: 'warn' });
+    ept = await EptUnderTest.open(started, { partitions: o.partitions, batchSize: o.batchSize, queueCapacity: o.queueCapacity, cacheMiB: o.cacheMiB, pageSize: o.pageSize, logLevel: 'warn' });
     rss.resetPhase();
     const build = await measureBuild(ept, o.progress);
     const buildPeak = rss.resetPhase();

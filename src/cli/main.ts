@@ -101,7 +101,10 @@ export function buildProgram(io: CliIo, deps: CliDeps = defaultDeps): Command {
     .option('--churn-pool <n>', 'hosts the churn moves', '100000')
     .option('--seed <n>', 'seed of the generated fabric', '1')
     .option('--cache-mib <n>', "SQLite page cache, MiB (default: the store's, as the server uses)")
-    .action(async (o: { endpoints: string; leafs: string; duration: string; churnPool: string; seed: string; cacheMib?: string }, cmd: Command) => {
+    .option('--page-size <n>', "objects per APIC query page (default: the subscriber's, as the server uses)")
+    .option('--batch-size <n>', 'write-behind batch (default: the server\'s)')
+    .option('--queue-capacity <n>', 'pipeline queue capacity (default: the server\'s)')
+    .action(async (o: { endpoints: string; leafs: string; duration: string; churnPool: string; seed: string; cacheMib?: string; pageSize?: string; batchSize?: string; queueCapacity?: string }, cmd: Command) => {
       const m = await import('../bench/bench-command.js');
       const code = await m.runFabricBenchCommand(
         {
@@ -111,6 +114,9 @@ export function buildProgram(io: CliIo, deps: CliDeps = defaultDeps): Command {
           churnPool: intOption('--churn-pool', o.churnPool, 1, 10_000_000),
           seed: intOption('--seed', o.seed, 0, 2 ** 31),
           cacheMiB: o.cacheMib === undefined ? undefined : intOption('--cache-mib', o.cacheMib, 1, 65536),
+          pageSize: o.pageSize === undefined ? undefined : intOption('--page-size', o.pageSize, 100, 100_000),
+          batchSize: o.batchSize === undefined ? undefined : intOption('--batch-size', o.batchSize, 1, 100_000),
+          queueCapacity: o.queueCapacity === undefined ? undefined : intOption('--queue-capacity', o.queueCapacity, 100, 10_000_000),
           json: cmd.optsWithGlobals<{ json?: boolean }>().json === true,
         },
         io,

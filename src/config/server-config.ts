@@ -129,6 +129,9 @@ function readConfigFile(path: string): Record<string, unknown> {
   return doc as Record<string, unknown>;
 }
 
+/** Write-behind batch and pipeline queue capacity of `ept server` unless configured. */
+export const SERVER_DEFAULTS = { batchSize: 20_000, queueCapacity: 100_000 } as const;
+
 function defaults(cores: number): Record<Key, unknown> {
   return {
     dataDir: './data',
@@ -139,8 +142,8 @@ function defaults(cores: number): Record<Key, unknown> {
     adminPassword: undefined,
     tokenTtl: 12 * 3600,
     partitions: Math.max(1, 2 * cores),
-    batchSize: 20_000,
-    queueCapacity: 100_000,
+    batchSize: SERVER_DEFAULTS.batchSize,
+    queueCapacity: SERVER_DEFAULTS.queueCapacity,
   };
 }
 

@@ -66,6 +66,7 @@ export function ownFlags(s: EndpointState): EndpointFlags {
 
 export function newEndpointState(obs: Observation): EndpointState {
   return {
+    id: 0,
     fabric: obs.fabric,
     vnid: obs.vnid,
     addr: obs.addr,
@@ -193,8 +194,12 @@ function mergeObservation(l: NodeLearn, obs: Observation): void {
   if (obs.vrf !== undefined) l.vrf = obs.vrf;
 }
 
-function learnKey(l: NodeLearn): string {
-  return `${l.present}|${l.flags.join(',')}|${l.ifId}|${l.encap}|${l.pcTag}|${l.rwMac}|${l.rwBd}|${l.remote}`;
+// Flag lists are interned (internFlags), so equal lists are usually the same array.
+function sameFlags(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function historyOf(s: EndpointState, l: NodeLearn, obs: Observation): HistoryEvent {
@@ -246,14 +251,20 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
   // Every live event counts toward the rapid rate, changed or not (as EPT counts them).
   const rate = obs.fromQuery ? 0 : rollRate(s, now);
 
-  const before = learnKey(l);
+  // What a change is compared on (field by field: this runs for every event).
+  const { present, flags, ifId, encap, pcTag, rwMac, rwBd, remote } = l;
   mergeObservation(l, obs);
   if (obs.cls === 'binding' && l.rwMac) {
     // One MAC string per endpoint, not one per node's binding.
     for (const x of s.learns) if (x !== l && x.rwMac === l.rwMac) l.rwMac = x.rwMac;
   }
   l.remote = resolveRemote(l, tables);
-  if (learnKey(l) === before) return result;
+  if (
+    l.present === present && sameFlags(l.flags, flags) && l.ifId === ifId && l.encap === encap && l.pcTag === pcTag &&
+    l.rwMac === rwMac && l.rwBd === rwBd && l.remote === remote
+  ) {
+    return result;
+  }
   l.seq++;
   l.ts = obs.ts;
   s.ts = obs.ts;

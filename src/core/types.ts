@@ -154,6 +154,11 @@ export interface EndpointFlags {
 
 /** The current state of one endpoint, as the owning worker holds it and the store persists it. */
 export interface EndpointState {
+  /**
+   * The store's number for this endpoint (its row id in SQLite), given once by Store.newEndpointId
+   * when the endpoint is first seen; 0 until then, and for stores that key rows by address only.
+   */
+  id: number;
   fabric: string;
   vnid: number;
   addr: string;

@@ -91,6 +91,8 @@ export class EndpointPipeline implements EndpointSink {
   private idleWaiters: (() => void)[] = [];
   private dirty = new Set<EndpointState>();
   private history: HistoryEvent[] = [];
+  /** The endpoint id of each history row (WriteBatch.historyIds). */
+  private historyIds: number[] = [];
   private findings: Finding[] = [];
   private checksAdded: PendingCheckRecord[] = [];
   private checksDone: PendingCheckRecord[] = [];
@@ -401,6 +403,7 @@ export class EndpointPipeline implements EndpointSink {
     if (!s) {
       if (o.status === 'deleted') return;
       s = newEndpointState(o);
+      s.id = this.store.newEndpointId();
       p.states.set(s);
     }
     const now = this.now();
@@ -409,7 +412,10 @@ export class EndpointPipeline implements EndpointSink {
     if (!r.changed) return;
     if (o.fromQuery && f.deferred) f.deferred.add(s);
     else this.dirty.add(s);
-    if (r.history) this.history.push(r.history);
+    if (r.history) {
+      this.history.push(r.history);
+      this.historyIds.push(s.id);
+    }
     for (const fd of r.findings) this.record(fd);
     for (const c of r.checks) this.schedule(s, c, now);
     if (s.flags.rapidUntil > now && r.findings.some((x) => x.kind === 'rapid')) {
@@ -534,9 +540,10 @@ export class EndpointPipeline implements EndpointSink {
     const next = this.writing.then(async () => {
       if (!this.dirty.size && !this.history.length && !this.findings.length && !this.checksAdded.length && !this.checksDone.length) return;
       const endpoints = [...this.dirty.values()];
-      const { history, findings, checksAdded, checksDone } = this;
+      const { history, historyIds, findings, checksAdded, checksDone } = this;
       this.dirty = new Set();
       this.history = [];
+      this.historyIds = [];
       this.findings = [];
       this.checksAdded = [];
       this.checksDone = [];
@@ -546,6 +553,7 @@ export class EndpointPipeline implements EndpointSink {
         await this.store.writeBatch({
           endpoints,
           history,
+          historyIds,
           findings,
           historyCap: settings?.max_per_node_endpoint_events ?? 64,
           findingCap: settings?.max_endpoint_events ?? 64,
@@ -561,6 +569,7 @@ export class EndpointPipeline implements EndpointSink {
         // Keep the data: put it back so the next write retries it.
         for (const s of endpoints) this.dirty.add(s);
         this.history = history.concat(this.history);
+        this.historyIds = historyIds.concat(this.historyIds);
         this.findings = findings.concat(this.findings);
         this.checksAdded = checksAdded.concat(this.checksAdded);
         this.checksDone = checksDone.concat(this.checksDone);

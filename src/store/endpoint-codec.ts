@@ -81,14 +81,15 @@ export function encodeEndpointState(s: EndpointState): string {
   ]);
 }
 
-/** Decodes a state encoded by encodeEndpointState, given the key and type from the row. */
-export function decodeEndpointState(key: EndpointKey, type: EndpointType, text: string): EndpointState {
+/** Decodes a state encoded by encodeEndpointState, given the key, type and id from the row. */
+export function decodeEndpointState(key: EndpointKey, type: EndpointType, text: string, id = 0): EndpointState {
   const t = JSON.parse(text) as unknown[];
   if (!Array.isArray(t) || t[0] !== FORMAT || t.length !== 16) {
     throw new EptError('store_error', `endpoint ${key.fabric}/${key.vnid}/${key.addr}: stored state has an unknown format`);
   }
   const move = t[8] as 0 | [LocationTuple, LocationTuple];
   return {
+    id,
     fabric: key.fabric,
     vnid: key.vnid,
     addr: key.addr,

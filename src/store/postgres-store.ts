@@ -121,6 +121,8 @@ async function migrate(pool: pg.Pool, schema: string): Promise<number> {
 /** The PostgreSQL Store. Create it with openPostgresStore. */
 export class PostgresStore implements Store {
   private closed = false;
+  /** Endpoint ids given out this run: PostgreSQL rows are keyed by address, the ids only keep the port's promise. */
+  private lastEndpointId = 0;
   /** Host agents, module documents and host-side tracking (host-store.ts). */
   readonly hosts: HostStore;
 
@@ -197,6 +199,10 @@ export class PostgresStore implements Store {
   }
 
   // ---- endpoints ----
+
+  newEndpointId(): number {
+    return ++this.lastEndpointId;
+  }
 
   async writeBatch(batch: WriteBatch): Promise<void> {
     if (!isCap(batch.historyCap) || !isCap(batch.findingCap)) {

@@ -3,6 +3,7 @@
 // or in the writer thread, sqlite-writer-thread.ts, which keeps commits and checkpoints off the
 // event loop).
 import type Database from 'better-sqlite3';
+import { EptError } from '../core/errors.js';
 import { encodeEndpointState } from './endpoint-codec.js';
 import { endpointColumns } from './endpoint-columns.js';
 import type { PendingCheckRecord, WriteBatch } from './store.js';
@@ -11,8 +12,14 @@ type Row = (string | number)[];
 
 /** A write batch as plain rows: cheap to post to a worker thread. */
 export interface EncodedBatch {
+  /** Endpoints with an id: [id, fabric, vnid, addr, type, columns…, state], sorted by id. */
   endpoints: Row[];
+  /** Endpoints without one (id 0), upserted by key: [fabric, vnid, addr, type, columns…, state]. */
+  endpointsByKey: Row[];
+  /** [ep, node, slot, seq, ts, …], sorted by (ep, node, slot, seq): B-tree order, last write wins. */
   history: Row[];
+  /** History of endpoints without an id: [fabric, vnid, addr, node, slot, seq, ts, …]. */
+  historyByKey: Row[];
   /** One per finding: key and times, then the finding as JSON. */
   findings: Row[];
   findingCap: number;
@@ -20,21 +27,50 @@ export interface EncodedBatch {
   checksDone: PendingCheckRecord[];
 }
 
+// Rows sorted by their leading integer columns: random keys written in key order touch each B-tree
+// page once per batch, in order, which at a million endpoints is 2-4x faster than arrival order.
+function byKeyColumns(n: number): (a: Row, b: Row) => number {
+  return (a, b) => {
+    for (let i = 0; i < n; i++) {
+      const d = (a[i] as number) - (b[i] as number);
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
+}
+const byId = byKeyColumns(1);
+const byHistoryKey = byKeyColumns(4);
+
 export function encodeBatch(b: WriteBatch): EncodedBatch {
-  const endpoints: Row[] = new Array(b.endpoints.length);
-  for (let i = 0; i < b.endpoints.length; i++) {
-    const s = b.endpoints[i]!;
+  const endpoints: Row[] = [];
+  const endpointsByKey: Row[] = [];
+  for (const s of b.endpoints) {
     const c = endpointColumns(s);
-    endpoints[i] = [s.fabric, s.vnid, s.addr, s.type, c.curNode, s.ts, s.deletedTs, c.offsubnet, c.stale, c.deleted, s.flags.rapidUntil, c.goneTs, encodeEndpointState(s)];
+    const state = encodeEndpointState(s);
+    if (s.id > 0) {
+      endpoints.push([s.id, s.fabric, s.vnid, s.addr, s.type, c.curNode, s.ts, s.deletedTs, c.offsubnet, c.stale, c.deleted, s.flags.rapidUntil, c.goneTs, state]);
+    } else {
+      endpointsByKey.push([s.fabric, s.vnid, s.addr, s.type, c.curNode, s.ts, s.deletedTs, c.offsubnet, c.stale, c.deleted, s.flags.rapidUntil, c.goneTs, state]);
+    }
   }
+  endpoints.sort(byId);
   const cap = b.historyCap;
-  const history: Row[] = new Array(b.history.length);
+  const ids = b.historyIds;
+  const history: Row[] = [];
+  const historyByKey: Row[] = [];
   for (let i = 0; i < b.history.length; i++) {
     const e = b.history[i]!;
-    history[i] = [e.fabric, e.vnid, e.addr, e.node, e.seq % cap, e.seq, e.ts, e.status, e.flags.join(','), e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote];
+    const ep = ids?.[i] ?? 0;
+    const flags = e.flags.length === 0 ? '' : e.flags.length === 1 ? (e.flags[0] as string) : e.flags.join(',');
+    if (ep > 0) {
+      history.push([ep, e.node, e.seq % cap, e.seq, e.ts, e.status, flags, e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote]);
+    } else {
+      historyByKey.push([e.fabric, e.vnid, e.addr, e.node, e.seq % cap, e.seq, e.ts, e.status, flags, e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote]);
+    }
   }
+  history.sort(byHistoryKey);
   const findings = b.findings.map((f) => [f.fabric, f.kind, f.vnid, f.addr, f.node, f.type, f.ts, JSON.stringify(f)]);
-  return { endpoints, history, findings, findingCap: b.findingCap, checksAdded: b.checksAdded ?? [], checksDone: b.checksDone ?? [] };
+  return { endpoints, endpointsByKey, history, historyByKey, findings, findingCap: b.findingCap, checksAdded: b.checksAdded ?? [], checksDone: b.checksDone ?? [] };
 }
 
 /** Prepared statements and the transaction that applies an encoded batch. */
@@ -42,17 +78,21 @@ export class SqliteBatchWriter {
   private readonly tx: (b: EncodedBatch) => void;
 
   constructor(db: Database.Database) {
+    const columns = 'cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state';
+    const updates = `cur_node = excluded.cur_node, ts = excluded.ts, deleted_ts = excluded.deleted_ts, offsubnet = excluded.offsubnet,
+      stale = excluded.stale, deleted = excluded.deleted, rapid_until = excluded.rapid_until, gone_ts = excluded.gone_ts, state = excluded.state`;
     const upsertEndpoint = db.prepare(
-      `INSERT INTO endpoints (fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (fabric, addr, vnid) DO UPDATE SET cur_node = excluded.cur_node, ts = excluded.ts,
-         deleted_ts = excluded.deleted_ts, offsubnet = excluded.offsubnet, stale = excluded.stale,
-         deleted = excluded.deleted, rapid_until = excluded.rapid_until, gone_ts = excluded.gone_ts,
-         state = excluded.state`,
+      `INSERT INTO endpoints (id, fabric, vnid, addr, type, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET ${updates}`,
     );
+    const upsertEndpointByKey = db.prepare(
+      `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (fabric, addr, vnid) DO UPDATE SET ${updates}`,
+    );
+    const endpointId = db.prepare('SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').pluck();
     const putHistory = db.prepare(
-      `INSERT OR REPLACE INTO history (fabric, vnid, addr, node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO history (ep, node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const upsertFinding = db.prepare(
       `INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last)
@@ -68,7 +108,14 @@ export class SqliteBatchWriter {
     const doneCheck = db.prepare('DELETE FROM pending_checks WHERE fabric = ? AND vnid = ? AND addr = ? AND kind = ? AND node = ?');
     this.tx = db.transaction((b: EncodedBatch) => {
       for (const r of b.endpoints) upsertEndpoint.run(r);
+      for (const r of b.endpointsByKey) upsertEndpointByKey.run(r);
       for (const r of b.history) putHistory.run(r);
+      for (const r of b.historyByKey) {
+        const [fabric, vnid, addr] = r;
+        const ep = endpointId.get(fabric, addr, vnid) as number | undefined;
+        if (ep === undefined) throw new EptError('bad_request', `history row for endpoint ${String(fabric)}/${String(vnid)}/${String(addr)}, which is not stored`);
+        putHistory.run(ep, ...r.slice(3));
+      }
       const cap = b.findingCap;
       for (const [fabric, kind, vnid, addr, node, type, ts, json] of b.findings) {
         const { count } = upsertFinding.get(fabric, kind, vnid, addr, node, type, ts, ts, cap, json) as { count: number };

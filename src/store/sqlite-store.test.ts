@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EptError } from '../core/errors.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import { runStoreContract } from './store-contract.js';
+import { batch, endpointState, historyEvent, T0 } from './store-fixtures.js';
 import { SQLITE_MIGRATIONS, migrateSqlite } from './sqlite-schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ept-sqlite-store-'));
@@ -71,6 +72,61 @@ describe('openSqliteStore', () => {
     db.prepare('INSERT INTO schema_version VALUES (999, ?, 0)').run('future');
     db.close();
     await expect(openSqliteStore({ path: file })).rejects.toThrow(/schema version 999 is newer/);
+  });
+
+  it('migrates a version 4 database: endpoints keep their rows and get ids, history follows them', async () => {
+    const file = join(dir, 'v4.db');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file);
+    migrateSqlite(db, SQLITE_MIGRATIONS.filter((m) => m.version <= 4));
+    const s = endpointState({ addr: '10.1.1.1' });
+    db.prepare(
+      `INSERT INTO endpoints (fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
+       VALUES (?, ?, ?, ?, 101, ?, 0, 0, 0, 0, 0, 0, ?)`,
+    ).run(s.fabric, s.vnid, s.addr, s.type, s.ts, (await import('./endpoint-codec.js')).encodeEndpointState(s));
+    const putHistory = db.prepare(
+      `INSERT INTO history (fabric, vnid, addr, node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
+       VALUES (?, ?, ?, 101, ?, ?, ?, 'created', 'local', 'eth1/12', 'vlan-1104', 49153, '', 0, 0)`,
+    );
+    putHistory.run(s.fabric, s.vnid, s.addr, 0, 0, T0);
+    // History of an endpoint whose row was never written: dropped by the migration.
+    putHistory.run(s.fabric, s.vnid, '10.9.9.9', 0, 0, T0);
+    db.close();
+
+    const store = await openSqliteStore({ path: file });
+    const got = await store.getEndpoint(s);
+    expect(got?.id).toBe(1);
+    expect({ ...got!, id: 0 }).toEqual(s);
+    const h = await store.history(s, 10);
+    expect(h).toHaveLength(1);
+    expect(h[0]).toMatchObject({ fabric: s.fabric, vnid: s.vnid, addr: s.addr, node: 101, seq: 0, ts: T0, status: 'created', flags: ['local'] });
+    expect(await store.history({ ...s, addr: '10.9.9.9' }, 10)).toEqual([]);
+    expect(store.newEndpointId()).toBe(2);
+    await store.close();
+  });
+
+  it('numbers new endpoints after every id in use, including history whose endpoint row is missing', async () => {
+    const file = join(dir, 'ids.db');
+    const store = await openSqliteStore({ path: file });
+    const s = endpointState({ addr: '10.1.1.1' });
+    s.id = store.newEndpointId();
+    const orphan = endpointState({ addr: '10.1.1.2' });
+    orphan.id = 40;
+    // The orphan's row would come in a later batch (a full re-read defers endpoint rows to its end).
+    await store.writeBatch(batch({ endpoints: [s], history: [historyEvent(orphan, 101, 0, T0)], historyIds: [orphan.id] }));
+    await store.close();
+    const again = await openSqliteStore({ path: file });
+    expect(again.newEndpointId()).toBe(41);
+    await again.close();
+  });
+
+  it('rejects history for an endpoint that has no id and no row, and writes nothing of the batch', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    const s = endpointState({ addr: '10.1.1.1' });
+    const ghost = endpointState({ addr: '10.1.1.2' });
+    await expect(store.writeBatch(batch({ endpoints: [s], history: [historyEvent(ghost, 101, 0, T0)] }))).rejects.toThrow(/10\.1\.1\.2, which is not stored/);
+    expect(await store.getEndpoint(s)).toBeNull();
+    await store.close();
   });
 
   it('turns driver failures after open into store_error naming the file', async () => {

@@ -106,12 +106,19 @@ export class SqliteStore implements Store {
   /** Host agents, module documents and host-side tracking (host-store.ts). */
   readonly hosts: HostStore;
 
+  /** The highest endpoint id given out (newEndpointId). */
+  private lastEndpointId: number;
+
   constructor(
     private readonly db: Db,
     private readonly path: string,
     private readonly writer: SqliteWriterThread | null = null,
   ) {
     this.batchWriter = new SqliteBatchWriter(db);
+    // History rows may name an id whose endpoint row was not written yet (a crash between the
+    // two): ids continue after both, so such rows never attach to another endpoint.
+    const max = db.prepare('SELECT max(ifnull((SELECT max(id) FROM endpoints), 0), ifnull((SELECT max(ep) FROM history), 0)) AS n').get() as { n: number };
+    this.lastEndpointId = max.n;
     this.hosts = new SqlHostStore(sqliteExec(db, `SQLite store '${path}'`));
   }
 
@@ -144,10 +151,11 @@ export class SqliteStore implements Store {
   }
 
   deleteFabric(name: string): Promise<boolean> {
-    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'history', 'findings', 'finding_events', 'pending_checks', 'clears'];
+    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'findings', 'finding_events', 'pending_checks', 'clears'];
     return this.run('delete fabric', () =>
       this.db.transaction(() => {
-        let removed = 0;
+        // History is keyed by endpoint id: it goes first, while the endpoints still name the fabric.
+        let removed = this.stmt('DELETE FROM history WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name).changes;
         for (const t of tables) {
           removed += this.stmt(`DELETE FROM ${t} WHERE ${t === 'fabrics' ? 'name' : 'fabric'} = ?`).run(name).changes;
         }
@@ -185,6 +193,10 @@ export class SqliteStore implements Store {
 
   // ---- endpoints ----
 
+  newEndpointId(): number {
+    return ++this.lastEndpointId;
+  }
+
   writeBatch(batch: WriteBatch): Promise<void> {
     if (!isCap(batch.historyCap) || !isCap(batch.findingCap)) {
       return Promise.reject(
@@ -203,16 +215,16 @@ export class SqliteStore implements Store {
 
   getEndpoint(key: EndpointKey): Promise<EndpointState | null> {
     return this.run('get endpoint', () => {
-      const r = this.stmt('SELECT type, state FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').get(key.fabric, key.addr, key.vnid) as
-        | { type: EndpointType; state: string }
+      const r = this.stmt('SELECT id, type, state FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').get(key.fabric, key.addr, key.vnid) as
+        | { id: number; type: EndpointType; state: string }
         | undefined;
-      return r ? decodeEndpointState(key, r.type, r.state) : null;
+      return r ? decodeEndpointState(key, r.type, r.state, r.id) : null;
     });
   }
 
   async *scanEndpoints(fabric: string, pageSize = 1000): AsyncIterable<EndpointState[]> {
     const page = this.stmt(
-      'SELECT fabric, addr, vnid, type, state FROM endpoints WHERE fabric = ? AND (addr, vnid) > (?, ?) ORDER BY addr, vnid LIMIT ?',
+      'SELECT id, fabric, addr, vnid, type, state FROM endpoints WHERE fabric = ? AND (addr, vnid) > (?, ?) ORDER BY addr, vnid LIMIT ?',
     );
     let addr = '';
     let vnid = -1;
@@ -275,23 +287,24 @@ export class SqliteStore implements Store {
     return this.run('read history', () => {
       checkLimit(limit);
       const rows = this.stmt(
-        'SELECT * FROM history WHERE fabric = ? AND vnid = ? AND addr = ? ORDER BY ts DESC, seq DESC, node LIMIT ?',
-      ).all(key.fabric, key.vnid, key.addr, limit) as HistoryRow[];
+        `SELECT ? AS fabric, ? AS vnid, ? AS addr, h.* FROM history h
+         WHERE h.ep = (SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?) ORDER BY ts DESC, seq DESC, node LIMIT ?`,
+      ).all(key.fabric, key.vnid, key.addr, key.fabric, key.addr, key.vnid, limit) as HistoryRow[];
       return rows.map(historyEvent);
     });
   }
 
   purgeDeleted(fabric: string, deletedBefore: number): Promise<number> {
-    const find = this.stmt('SELECT rowid AS id, vnid, addr FROM endpoints WHERE fabric = ? AND gone_ts > 0 AND gone_ts < ?');
-    const delEp = this.stmt('DELETE FROM endpoints WHERE rowid = ?');
-    const delHist = this.stmt('DELETE FROM history WHERE fabric = ? AND vnid = ? AND addr = ?');
+    const find = this.stmt('SELECT id, vnid, addr FROM endpoints WHERE fabric = ? AND gone_ts > 0 AND gone_ts < ?');
+    const delEp = this.stmt('DELETE FROM endpoints WHERE id = ?');
+    const delHist = this.stmt('DELETE FROM history WHERE ep = ?');
     const delFind = this.stmt(`DELETE FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) AND vnid = ? AND addr = ?`);
     const delEvents = this.stmt(`DELETE FROM finding_events WHERE fabric = ? AND kind IN (${KIND_LIST}) AND vnid = ? AND addr = ?`);
     return this.run('purge deleted endpoints', () =>
       this.db.transaction(() => {
         const gone = find.all(fabric, deletedBefore) as { id: number; vnid: number; addr: string }[];
         for (const g of gone) {
-          delHist.run(fabric, g.vnid, g.addr);
+          delHist.run(g.id);
           delFind.run(fabric, g.vnid, g.addr);
           delEvents.run(fabric, g.vnid, g.addr);
           delEp.run(g.id);

@@ -60,6 +60,7 @@ export function endpointState(spec: EndpointSpec): EndpointState {
   for (const r of spec.remotes ?? [103, 104]) learns.push(learn(r, ts - 5, local || vpcPseudoNode(101, 102), present, spec.addr));
   const hasLocal = local !== 0 && present;
   return {
+    id: 0,
     fabric: spec.fabric ?? 'fab1',
     vnid: spec.vnid ?? (addressType(spec.addr) === 'mac' ? 15826915 : 2981888),
     addr: spec.addr,

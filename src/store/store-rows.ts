@@ -37,6 +37,8 @@ export interface HistoryRow {
 }
 
 export interface EndpointRowText {
+  /** The row id, where the adapter keeps one (SQLite). */
+  id?: number;
   fabric: string;
   addr: string;
   vnid: number;
@@ -45,7 +47,7 @@ export interface EndpointRowText {
 }
 
 export function endpointFromRow(r: EndpointRowText): EndpointState {
-  return decodeEndpointState(r, r.type, r.state);
+  return decodeEndpointState(r, r.type, r.state, r.id ?? 0);
 }
 
 export function compareEndpointRows(a: EndpointRowText, b: EndpointRowText): number {

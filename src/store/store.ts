@@ -56,6 +56,11 @@ export interface WriteBatch {
   endpoints: EndpointState[];
   /** History rows, each written to slot seq mod historyCap of its (endpoint, node). */
   history: HistoryEvent[];
+  /**
+   * The endpoint id (EndpointState.id) of each history row, same order and length as history.
+   * Without it, or where an id is 0, the store finds the endpoint by its key (slower).
+   */
+  historyIds?: number[];
   /** Findings to record: each updates the (fabric, kind, vnid, addr, node) record. */
   findings: Finding[];
   /** History slots per endpoint per node (max_per_node_endpoint_events). */
@@ -211,6 +216,12 @@ export interface Store {
   saveFabricObjects(fabric: string, rows: MoRow[], replaceClasses?: readonly string[]): Promise<void>;
 
   // endpoints
+  /**
+   * A new endpoint's id (EndpointState.id), unique in this store: the single writer of endpoints
+   * (the pipeline) takes one when it first sees an endpoint, so that write batches can address its
+   * rows by number. Stores that key rows by address only may return any unique number.
+   */
+  newEndpointId(): number;
   writeBatch(batch: WriteBatch): Promise<void>;
   getEndpoint(key: EndpointKey): Promise<EndpointState | null>;
   /** Streams every endpoint of a fabric (for worker takeover and resync), in pages. */
