@@ -114,6 +114,7 @@ export function learn(node: number, extra: Partial<NodeLearn> = {}): NodeLearn {
 export function endpoint(fabric: string, vnid: number, addr: string, node = 101, extra: Partial<EndpointState> = {}): EndpointState {
   const type = addr.includes('.') ? 'ipv4' : addr.split(':').length === 6 && addr.length === 17 ? 'mac' : 'ipv6';
   return {
+    id: 0,
     fabric,
     vnid,
     addr,
