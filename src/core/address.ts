@@ -9,9 +9,24 @@ const MAC_HEX = /^[0-9a-f]{12}$/;
  * lower-case colon form, or returns null.
  */
 export function normalizeMac(input: string): string | null {
+  // Fast path, the APIC's own form (AA:BB:CC:DD:EE:FF): no intermediate strings.
+  if (isColonMac(input)) return input.toLowerCase();
   const hex = input.toLowerCase().replace(/[:.-]/g, '');
   if (!MAC_HEX.test(hex)) return null;
   return hex.replace(/(..)(?!$)/g, '$1:');
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function isColonMac(s: string): boolean {
+  if (s.length !== 17) return false;
+  for (let i = 0; i < 17; i++) {
+    const c = s.charCodeAt(i);
+    if (i % 3 === 2 ? c !== 58 : !isHex(c)) return false;
+  }
+  return true;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -47,9 +62,18 @@ export interface Prefix {
   mask: number | bigint;
 }
 
+/** A dotted quad (already validated) as an unsigned 32-bit number, without splitting it. */
 function v4ToInt(ip: string): number {
-  const p = ip.split('.');
-  return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
+  let v = 0;
+  let octet = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      v = v * 256 + octet;
+      octet = 0;
+    } else octet = octet * 10 + (c - 48);
+  }
+  return v * 256 + octet;
 }
 
 function v6ToBig(ip: string): bigint {

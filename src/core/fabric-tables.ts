@@ -89,8 +89,10 @@ export class FabricTables {
   private dirty = true;
   private nodes = new Map<number, NodeInfo>();
   private tepToNode = new Map<string, number>();
-  private tunnels = new Map<string, { dest: string; proxy: boolean }>();
-  private vpcIfs = new Map<string, string>();
+  /** node -> tunnel interface -> what it resolves to (resolved when the tables are rebuilt). */
+  private tunnels = new Map<number, Map<string, { remote: number; proxy: boolean }>>();
+  /** node -> port-channel -> vPC interface name (vpc-343). */
+  private vpcIfs = new Map<number, Map<string, string>>();
   private names = new Map<number, string>();
   private epgs = new Map<string, EpgInfo>();
   private subnets = new Map<number, Prefix[]>();
@@ -174,16 +176,14 @@ export class FabricTables {
   /** Resolves (node, tunnel interface) to the remote node, and whether it is a proxy tunnel. */
   tunnel(node: number, ifId: string): { remote: number; proxy: boolean } | undefined {
     this.refresh();
-    const t = this.tunnels.get(`${node}|${ifId}`);
-    if (!t) return undefined;
-    return { remote: t.proxy ? 0 : (this.tepToNode.get(t.dest) ?? 0), proxy: t.proxy };
+    // Nested maps, no key string per lookup: this runs for every remote learn event.
+    return this.tunnels.get(node)?.get(ifId);
   }
 
   /** Maps a port-channel on a vPC member to its vPC interface name (vpc-343), or returns it unchanged. */
   vpcInterface(node: number, ifId: string): string {
     this.refresh();
-    const v = this.vpcIfs.get(`${node}|${ifId}`);
-    return v ? `vpc-${v}` : ifId;
+    return this.vpcIfs.get(node)?.get(ifId) ?? ifId;
   }
 
   /** DN of a VRF or BD vnid ('' when unknown). */
@@ -294,17 +294,15 @@ export class FabricTables {
     for (const r of of('tunnelIf')) {
       const m = TUNNEL_DN.exec(r.dn);
       if (!m) continue;
-      const type = r.attrs['type'] ?? '';
-      this.tunnels.set(`${m[1]}|${r.attrs['id'] ?? m[2]}`, {
-        dest: stripMask(r.attrs['dest'] ?? ''),
-        proxy: type.includes('proxy'),
-      });
+      const proxy = (r.attrs['type'] ?? '').includes('proxy');
+      const remote = proxy ? 0 : (this.tepToNode.get(stripMask(r.attrs['dest'] ?? '')) ?? 0);
+      nested(this.tunnels, Number(m[1])).set(r.attrs['id'] ?? m[2] ?? '', Object.freeze({ remote, proxy }));
     }
     this.vpcIfs = new Map();
     for (const r of of('vpcRsVpcConf')) {
       const m = VPC_CONF_DN.exec(r.dn);
       const po = r.attrs['tSKey'];
-      if (m && po) this.vpcIfs.set(`${m[1]}|${po}`, m[2] ?? '');
+      if (m?.[2] && po) nested(this.vpcIfs, Number(m[1])).set(po, `vpc-${m[2]}`);
     }
   }
 
@@ -380,4 +378,10 @@ export class FabricTables {
 function stripMask(ip: string): string {
   const i = ip.indexOf('/');
   return i < 0 ? ip : ip.slice(0, i);
+}
+
+function nested<V>(outer: Map<number, Map<string, V>>, key: number): Map<string, V> {
+  let inner = outer.get(key);
+  if (!inner) outer.set(key, (inner = new Map()));
+  return inner;
 }

@@ -25,28 +25,36 @@ export interface ParseProblem {
   message: string;
 }
 
-function toObject(entry: unknown, where: string, problems: ParseProblem[]): ApicObject | null {
+/**
+ * One imdata entry as an ApicObject, or null with a problem. The entry's place (list[index]) is
+ * only spelled out when there is a problem: this runs for every object of every page and event.
+ */
+function toObject(entry: unknown, list: string, index: number, problems: ParseProblem[]): ApicObject | null {
   if (typeof entry !== 'object' || entry === null) {
-    problems.push({ where, message: 'imdata entry is not an object' });
+    problems.push({ where: `${list}[${index}]`, message: 'imdata entry is not an object' });
     return null;
   }
-  const keys = Object.keys(entry);
-  const cls = keys[0];
-  if (keys.length !== 1 || cls === undefined) {
-    problems.push({ where, message: `imdata entry must have exactly one class key, has ${keys.length}` });
+  let cls: string | undefined;
+  let keys = 0;
+  for (const k in entry) {
+    if (keys++ === 0) cls = k;
+  }
+  if (keys !== 1 || cls === undefined) {
+    problems.push({ where: `${list}[${index}]`, message: `imdata entry must have exactly one class key, has ${keys}` });
     return null;
   }
   const body = (entry as Record<string, unknown>)[cls] as { attributes?: unknown; children?: unknown } | null;
   const attrs = body?.attributes;
   if (typeof attrs !== 'object' || attrs === null) {
-    problems.push({ where: `${where}.${cls}`, message: 'missing attributes' });
+    problems.push({ where: `${list}[${index}].${cls}`, message: 'missing attributes' });
     return null;
   }
   const out: ApicObject = { cls, attrs: attrs as Record<string, string> };
   if (Array.isArray(body?.children)) {
     out.children = [];
+    const where = `${list}[${index}].${cls}.children`;
     body.children.forEach((c, i) => {
-      const o = toObject(c, `${where}.${cls}.children[${i}]`, problems);
+      const o = toObject(c, where, i, problems);
       if (o) out.children?.push(o);
     });
   }
@@ -85,15 +93,16 @@ export function parseApicValue(raw: unknown, problems: ParseProblem[]): ApicMess
     problems.push({ where: 'payload', message: 'imdata is missing or not an array' });
     return message;
   }
-  r.imdata.forEach((e, i) => {
-    const o = toObject(e, `imdata[${i}]`, problems);
-    if (!o) return;
+  const imdata = r.imdata as unknown[];
+  for (let i = 0; i < imdata.length; i++) {
+    const o = toObject(imdata[i], 'imdata', i, problems);
+    if (!o) continue;
     if (o.cls === 'error') {
       message.error = { code: String(o.attrs['code'] ?? ''), text: String(o.attrs['text'] ?? '') };
     } else {
       message.objects.push(o);
     }
-  });
+  }
   return message;
 }
 
@@ -178,22 +187,39 @@ export function toObservation(
     if (!mac || !ip) return { ok: false, reason: `bad address in binding dn: ${dn}` };
     return {
       ok: true,
-      obs: { fabric, cls, node: macDn.node, vnid: ipDn.vrf, addr: ip, status, ts, mac, bd: macDn.bd, vrf: ipDn.vrf },
+      obs: {
+        fabric, cls, node: macDn.node, vnid: ipDn.vrf, addr: ip, status, ts,
+        flags: undefined, ifId: undefined, encap: undefined, pcTag: undefined, bd: macDn.bd, vrf: ipDn.vrf, mac, fromQuery: undefined,
+      },
     };
   }
   const p = parseEndpointDn(dn);
   if (!p || p.kind !== (cls === 'mac' ? 'mac' : 'ip')) return { ok: false, reason: `${obj.cls} dn does not parse: ${dn}` };
   const addr = cls === 'mac' ? normalizeMac(p.addr) : normalizeIp(p.addr);
   if (!addr) return { ok: false, reason: `bad address in dn: ${dn}` };
-  const obs: Observation = { fabric, cls, node: p.node, vnid: cls === 'mac' ? p.bd : p.vrf, addr, status, ts, vrf: p.vrf };
-  if (p.bd) obs.bd = p.bd;
-  if (p.encap) obs.encap = intern(p.encap);
-  if (status !== 'deleted') {
-    if (a['flags'] !== undefined) obs.flags = internFlags(a['flags']);
-    if (a['ifId'] !== undefined) obs.ifId = intern(a['ifId']);
-    if (a['pcTag'] !== undefined) obs.pcTag = parsePcTag(a['pcTag']);
-    if (a['encap'] !== undefined && a['encap'] !== '') obs.encap = intern(a['encap']);
-  }
+  const live = status !== 'deleted';
+  const flags = a['flags'];
+  const ifId = a['ifId'];
+  const pcTag = a['pcTag'];
+  const encap = live && a['encap'] !== undefined && a['encap'] !== '' ? a['encap'] : p.encap;
+  // Every observation has every field, in one order: one hidden class for the analyses to see.
+  const obs: Observation = {
+    fabric,
+    cls,
+    node: p.node,
+    vnid: cls === 'mac' ? p.bd : p.vrf,
+    addr,
+    status,
+    ts,
+    flags: live && flags !== undefined ? internFlags(flags) : undefined,
+    ifId: live && ifId !== undefined ? intern(ifId) : undefined,
+    encap: encap ? intern(encap) : undefined,
+    pcTag: live && pcTag !== undefined ? parsePcTag(pcTag) : undefined,
+    bd: p.bd || undefined,
+    vrf: p.vrf,
+    mac: undefined,
+    fromQuery: undefined,
+  };
   return { ok: true, obs };
 }
 

@@ -39,6 +39,14 @@ function byKeyColumns(n: number): (a: Row, b: Row) => number {
   };
 }
 const byId = byKeyColumns(1);
+const byFindingKey = (a: Row, b: Row): number => {
+  for (let i = 0; i < 5; i++) {
+    const x = a[i] as string | number;
+    const y = b[i] as string | number;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+};
 const byHistoryKey = byKeyColumns(4);
 
 export function encodeBatch(b: WriteBatch): EncodedBatch {
@@ -69,7 +77,8 @@ export function encodeBatch(b: WriteBatch): EncodedBatch {
     }
   }
   history.sort(byHistoryKey);
-  const findings = b.findings.map((f) => [f.fabric, f.kind, f.vnid, f.addr, f.node, f.type, f.ts, JSON.stringify(f)]);
+  // Findings in key order too (a stable sort: two events of one record keep their order).
+  const findings = b.findings.map((f) => [f.fabric, f.kind, f.vnid, f.addr, f.node, f.type, f.ts, JSON.stringify(f)]).sort(byFindingKey);
   return { endpoints, endpointsByKey, history, historyByKey, findings, findingCap: b.findingCap, checksAdded: b.checksAdded ?? [], checksDone: b.checksDone ?? [] };
 }
 
