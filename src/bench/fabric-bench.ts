@@ -36,6 +36,9 @@ export interface FabricBenchOptions {
 export interface MemoryFigures {
   rss: number;
   heapUsed: number;
+  /** V8 heap reserved (used plus free space the collector keeps), and memory outside it held by JS objects (buffers). */
+  heapTotal?: number;
+  external?: number;
   /** True when measured after a forced GC (node --expose-gc). */
   afterGc: boolean;
 }
@@ -73,7 +76,7 @@ export function measureMemory(): MemoryFigures {
     gc();
   }
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, afterGc: Boolean(gc) };
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, afterGc: Boolean(gc) };
 }
 
 export async function runFabricBench(o: FabricBenchOptions, machine: FabricBenchResult['machine']): Promise<FabricBenchResult> {
@@ -100,7 +103,7 @@ export async function runFabricBench(o: FabricBenchOptions, machine: FabricBench
     const afterBuild = measureMemory();
     const simAfterBuild = await simStats();
     const keys = build.endpointKeys;
-    o.progress(`build: ${(build.ms / 1000).toFixed(1)} s, ${keys} endpoint keys; heap ${(afterBuild.heapUsed / MB).toFixed(0)} MB, rss ${(afterBuild.rss / MB).toFixed(0)} MB`);
+    o.progress(`build: ${(build.ms / 1000).toFixed(1)} s, ${keys} endpoint keys; heap ${(afterBuild.heapUsed / MB).toFixed(0)} MB (of ${((afterBuild.heapTotal ?? 0) / MB).toFixed(0)} MB reserved), external ${((afterBuild.external ?? 0) / MB).toFixed(0)} MB, rss ${(afterBuild.rss / MB).toFixed(0)} MB`);
 
     const probe = new ThroughputProbe(sim, ept, o.queueCapacity);
     const throughput = await measureThroughput(probe, o, simStats);

@@ -9,8 +9,8 @@ const MAC_HEX = /^[0-9a-f]{12}$/;
  * lower-case colon form, or returns null.
  */
 export function normalizeMac(input: string): string | null {
-  // Fast path, the APIC's own form (AA:BB:CC:DD:EE:FF): no intermediate strings.
-  if (isColonMac(input)) return input.toLowerCase();
+  // Fast path, the APIC's own form (AA:BB:CC:DD:EE:FF): one new string, no intermediate ones.
+  if (isColonMac(input)) return ownCopy(input, true);
   const hex = input.toLowerCase().replace(/[:.-]/g, '');
   if (!MAC_HEX.test(hex)) return null;
   return hex.replace(/(..)(?!$)/g, '$1:');
@@ -29,11 +29,25 @@ function isColonMac(s: string): boolean {
   return true;
 }
 
+/**
+ * A fresh flat copy of a short string (optionally lower-cased). Addresses come out of regex matches
+ * on DNs, and V8 keeps a substring of 13+ characters as a slice that holds the whole DN (a binding
+ * DN is ~250 bytes): a stored key must not pin its DN for the endpoint's lifetime.
+ */
+function ownCopy(s: string, lower = false): string {
+  const codes = new Array<number>(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    codes[i] = lower && c >= 65 && c <= 90 ? c + 32 : c;
+  }
+  return String.fromCharCode(...codes);
+}
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** Normalises an IPv4 or IPv6 address to canonical text (RFC 5952 for IPv6), or null. */
 export function normalizeIp(input: string): string | null {
-  if (IPV4.test(input)) return input;
+  if (IPV4.test(input)) return input.length < 13 ? input : ownCopy(input);
   if (!input.includes(':')) return null;
   try {
     const a = ipaddr.parse(input);
