@@ -36,7 +36,7 @@ describe('loadServerConfig', () => {
       tokenTtl: 43200,
       partitions: 6,
       batchSize: 20_000,
-      queueCapacity: 100_000,
+      queueCapacity: 20_000,
       configFile: null,
     });
     expect(Object.isFrozen(c)).toBe(true);

@@ -130,7 +130,7 @@ function readConfigFile(path: string): Record<string, unknown> {
 }
 
 /** Write-behind batch and pipeline queue capacity of `ept server` unless configured. */
-export const SERVER_DEFAULTS = { batchSize: 20_000, queueCapacity: 100_000 } as const;
+export const SERVER_DEFAULTS = { batchSize: 20_000, queueCapacity: 20_000 } as const;
 
 function defaults(cores: number): Record<Key, unknown> {
   return {

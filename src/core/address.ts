@@ -77,17 +77,17 @@ export interface Prefix {
 }
 
 /** A dotted quad (already validated) as an unsigned 32-bit number, without splitting it. */
-function v4ToInt(ip: string): number {
-  let v = 0;
-  let octet = 0;
+export function ipv4Number(ip: string): number {
+  let n = 0;
+  let part = 0;
   for (let i = 0; i < ip.length; i++) {
     const c = ip.charCodeAt(i);
     if (c === 46) {
-      v = v * 256 + octet;
-      octet = 0;
-    } else octet = octet * 10 + (c - 48);
+      n = n * 256 + part;
+      part = 0;
+    } else part = part * 10 + (c - 48);
   }
-  return v * 256 + octet;
+  return (n * 256 + part) >>> 0;
 }
 
 function v6ToBig(ip: string): bigint {
@@ -107,7 +107,7 @@ export function parsePrefix(text: string): Prefix | null {
   if (IPV4.test(ip)) {
     if (len > 32) return null;
     const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-    return { text, v6: false, net: (v4ToInt(ip) & mask) >>> 0, mask };
+    return { text, v6: false, net: (ipv4Number(ip) & mask) >>> 0, mask };
   }
   if (len > 128 || !ipaddr.IPv6.isValid(ip)) return null;
   const mask = len === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - len)) - 1n);
@@ -118,6 +118,6 @@ export function parsePrefix(text: string): Prefix | null {
 export function prefixContains(p: Prefix, ip: string): boolean {
   const v6 = ip.includes(':');
   if (v6 !== p.v6) return false;
-  if (!v6) return ((v4ToInt(ip) & (p.mask as number)) >>> 0) === p.net;
+  if (!v6) return ((ipv4Number(ip) & (p.mask as number)) >>> 0) === p.net;
   return (v6ToBig(ip) & (p.mask as bigint)) === p.net;
 }

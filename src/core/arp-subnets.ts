@@ -2,7 +2,9 @@
 // tested on numbers (the per-frame path); IPv6 on text. An empty set means "every address is local",
 // which is what arpwatch does when it reads a capture file and knows no subnet.
 import { EptError } from './errors.js';
-import { parsePrefix, prefixContains, type Prefix } from './address.js';
+import { ipv4Number, parsePrefix, prefixContains, type Prefix } from './address.js';
+
+export { ipv4Number };
 
 export class SubnetSet {
   private readonly v4Net: number[] = [];
@@ -51,19 +53,6 @@ export class SubnetSet {
   }
 }
 
-/** A dotted quad to a uint32 (the caller has normalised it). */
-export function ipv4Number(ip: string): number {
-  let n = 0;
-  let part = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 46) {
-      n = n * 256 + part;
-      part = 0;
-    } else part = part * 10 + (c - 48);
-  }
-  return (n * 256 + part) >>> 0;
-}
 
 /** `aa:bb:cc:dd:ee:ff` to a 48-bit number (the ARP decoder's form). */
 export function macNumber(mac: string): number {

@@ -114,7 +114,7 @@ export class EndpointPipeline implements EndpointSink {
     this.metrics = opts.metrics;
     const p = Math.max(1, opts.partitions ?? 4);
     this.partitions = Array.from({ length: p }, () => ({ queue: [], head: 0, states: new EndpointIndex() }));
-    this.capacity = opts.queueCapacity ?? 100_000;
+    this.capacity = opts.queueCapacity ?? 20_000;
     this.batchSize = opts.batchSize ?? 20_000;
     this.flushInterval = opts.flushInterval ?? 50;
   }
