@@ -97,6 +97,25 @@ function listPart(list: SimMo[]): Part {
 /** Predicate on DNs for children/subtree scopes. */
 type DnScope = ((dn: string) => boolean) | null;
 
+/** Per model and (class, nodes): object count and the host where the last page ended. */
+interface ClassMemo {
+  version: number;
+  count: number;
+  /** A host index and the objects of the class before it (a resume point for the next page). */
+  k: number;
+  seen: number;
+}
+
+const classMemos = new WeakMap<FabricModel, Map<string, ClassMemo>>();
+
+function classMemo(model: FabricModel, key: string): ClassMemo {
+  let byKey = classMemos.get(model);
+  if (!byKey) classMemos.set(model, (byKey = new Map()));
+  let m = byKey.get(key);
+  if (!m || m.version !== model.version) byKey.set(key, (m = { version: model.version, count: -1, k: 0, seen: 0 }));
+  return m;
+}
+
 function endpointPart(model: FabricModel, cls: EpClass, filter: FilterExpr | null, scope: DnScope, scopeNode: number): Part {
   const hint = filterHint(filter, cls);
   let nodes = hint.nodes;
@@ -105,13 +124,24 @@ function endpointPart(model: FabricModel, cls: EpClass, filter: FilterExpr | nul
   const total = candidates ? candidates.length : model.total;
   const at = (k: number): number => (candidates ? (candidates[k] ?? -1) : k);
   if (hint.exact && !scope) {
-    let count = 0;
-    for (let k = 0; k < total; k++) count += model.countObjects(at(k), cls, nodes);
+    // A whole-class read is paged by many requests: its count and where the last page ended are
+    // kept until the model changes, so each page costs its own objects, not a walk from host 0.
+    const memo = candidates ? null : classMemo(model, `${cls}|${nodes ? [...nodes].sort((a, b) => a - b).join(',') : '*'}`);
+    let count = memo?.count ?? -1;
+    if (count < 0) {
+      count = 0;
+      for (let k = 0; k < total; k++) count += model.countObjects(at(k), cls, nodes);
+      if (memo) memo.count = count;
+    }
     return {
       count,
       page(offset, limit, visit) {
         let seen = 0;
         let k = 0;
+        if (memo && memo.seen <= offset) {
+          k = memo.k;
+          seen = memo.seen;
+        }
         for (; k < total; k++) {
           const c = model.countObjects(at(k), cls, nodes);
           if (seen + c > offset) break;
@@ -120,6 +150,11 @@ function endpointPart(model: FabricModel, cls: EpClass, filter: FilterExpr | nul
         let skip = offset - seen;
         let left = limit;
         for (; k < total && left > 0; k++) {
+          if (memo) {
+            memo.k = k;
+            memo.seen = seen;
+          }
+          seen += model.countObjects(at(k), cls, nodes);
           model.renderObjects(at(k), cls, nodes, (mo) => {
             if (skip > 0) skip--;
             else {

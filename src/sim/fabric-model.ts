@@ -105,6 +105,7 @@ export class FabricModel {
     const index = this.space.count + this.extraCount++;
     const host: SimHost = { index, mac, ip, epg, learns: [] };
     this.overrides.set(index, host);
+    this.version++;
     for (const a of ip ? [mac, ip] : [mac]) {
       const list = this.extraByAddr.get(a) ?? [];
       list.push(index);
