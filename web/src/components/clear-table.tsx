@@ -9,7 +9,7 @@ import { useInterval, useLoad } from '../hooks';
 import { Link } from '../router';
 import type { ClearRecord, Page } from '../types';
 import { CLEAR_CSV_HEADER, ClearResults, Outcome, clearCsvRow } from './clear-results';
-import { ErrorBox } from './layout';
+import { ErrorBox, Pager } from './layout';
 
 const PAGE = 50;
 const EXPORT_MAX = 10_000;
@@ -133,17 +133,7 @@ export function ClearTable({ fabric }: { fabric: string }) {
           </tbody>
         </table>
       </div>
-      <div className="pager">
-        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          ← Newer
-        </button>
-        <span className="muted">
-          Page {cursors.length + 1} · {PAGE} per page
-        </span>
-        <button type="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors((c) => [...c, page.data?.nextCursor as string])}>
-          Older →
-        </button>
-      </div>
+      <Pager cursors={cursors} next={page.data?.nextCursor} setCursors={setCursors} info={`${PAGE} per page`} labels={['← Newer', 'Older →']} />
     </section>
   );
 }

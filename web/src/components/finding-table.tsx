@@ -7,7 +7,7 @@ import { download, KIND_PATHS, KIND_TITLES, toCsv } from '../format';
 import { useFindingStream, useLoad } from '../hooks';
 import type { FindingItem, FindingKind, Page } from '../types';
 import { columnsFor, type FindingSort } from './finding-columns';
-import { ErrorBox } from './layout';
+import { ErrorBox, Pager } from './layout';
 
 const PAGE = 50;
 const EXPORT_MAX = 10_000;
@@ -194,17 +194,7 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
           </tbody>
         </table>
       </div>
-      <div className="pager">
-        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          ← Previous
-        </button>
-        <span className="muted">
-          Page {cursors.length + 1} · {PAGE} per page · by {SORT_NAMES[sort.sort]} {sort.order === 'asc' ? '▲' : '▼'}
-        </span>
-        <button type="button" disabled={!page.data?.nextCursor} onClick={() => page.data?.nextCursor && setCursors((c) => [...c, page.data?.nextCursor as string])}>
-          Next →
-        </button>
-      </div>
+      <Pager cursors={cursors} next={page.data?.nextCursor} setCursors={setCursors} info={`${PAGE} per page · by ${SORT_NAMES[sort.sort]} ${sort.order === 'asc' ? '▲' : '▼'}`} />
     </section>
   );
 }

@@ -66,3 +66,34 @@ export function ErrorBox({ error }: { error: Error | null }) {
 export function StateBadge({ state }: { state: string }) {
   return <span className={`state state-${state}`}>{state}</span>;
 }
+
+/** Keyset paging over a stack of cursors: back pops one, forward pushes the page's next cursor. */
+export function Pager({
+  cursors,
+  next,
+  setCursors,
+  info,
+  labels = ['← Previous', 'Next →'],
+}: {
+  cursors: string[];
+  next: string | null | undefined;
+  setCursors: (f: (c: string[]) => string[]) => void;
+  /** Appended to "Page N". */
+  info?: string;
+  labels?: [string, string];
+}) {
+  return (
+    <div className="pager">
+      <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+        {labels[0]}
+      </button>
+      <span className="muted">
+        Page {cursors.length + 1}
+        {info ? ` · ${info}` : ''}
+      </span>
+      <button type="button" disabled={!next} onClick={() => next && setCursors((c) => [...c, next])}>
+        {labels[1]}
+      </button>
+    </div>
+  );
+}

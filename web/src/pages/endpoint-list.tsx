@@ -1,7 +1,7 @@
 // Endpoints of a fabric (or search results across fabrics), filtered and paged by the server.
 import { useState, type FormEvent } from 'react';
 import { get } from '../api';
-import { ErrorBox } from '../components/layout';
+import { ErrorBox, Pager } from '../components/layout';
 import { endpointPath, nodeLabel, time } from '../format';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
@@ -51,20 +51,6 @@ export function EndpointTable({ items, loading, showFabric }: { items: EndpointS
           )}
         </tbody>
       </table>
-    </div>
-  );
-}
-
-export function Pager({ cursors, next, setCursors }: { cursors: string[]; next: string | null | undefined; setCursors: (f: (c: string[]) => string[]) => void }) {
-  return (
-    <div className="pager">
-      <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-        ← Previous
-      </button>
-      <span className="muted">Page {cursors.length + 1}</span>
-      <button type="button" disabled={!next} onClick={() => next && setCursors((c) => [...c, next])}>
-        Next →
-      </button>
     </div>
   );
 }

@@ -2,12 +2,11 @@
 // server. A host is down when it has not reported within the chosen window.
 import { useState, type FormEvent } from 'react';
 import { get } from '../api';
-import { ErrorBox } from '../components/layout';
+import { ErrorBox, Pager } from '../components/layout';
 import { ago, hostPath, HOST_STALE_AFTER_MS, time } from '../format';
 import { useInterval, useLoad } from '../hooks';
 import { Link } from '../router';
 import type { HostList, HostSummary } from '../types';
-import { Pager } from './endpoint-list';
 
 const PAGE = 50;
 const WINDOWS: [number, string][] = [

@@ -1,10 +1,10 @@
 // Full search results across fabrics (Enter in the search box), paged.
 import { useState } from 'react';
 import { get } from '../api';
-import { ErrorBox } from '../components/layout';
+import { ErrorBox, Pager } from '../components/layout';
 import { useLoad } from '../hooks';
 import type { EndpointSummary, Page } from '../types';
-import { EndpointTable, Pager } from './endpoint-list';
+import { EndpointTable } from './endpoint-list';
 
 export function SearchPage({ q }: { q: string }) {
   const [cursors, setCursors] = useState<string[]>([]);
