@@ -2,7 +2,7 @@
 // (LLDP/CDP), process -> service, client -> service (dependency), neighbour -> endpoint. Pure: takes
 // the documents, returns the graph; host-routes.ts loads the documents from the store.
 import type { ModuleDocument } from '../protocols/agent-report.js';
-import type { HostDocumentRecord } from '../store/host-store.js';
+import type { HostDocumentRecord, HostRecord } from '../store/host-store.js';
 
 type Interfaces = ModuleDocument<'interfaces'>;
 type Links = ModuleDocument<'switchLinks'>;
@@ -105,4 +105,16 @@ export function interfaceSubnets(doc: Interfaces | undefined): Map<string, strin
   const out = new Map<string, string[]>();
   for (const i of doc?.interfaces ?? []) out.set(i.name, i.addresses.map((a) => `${a.addr}/${a.prefixLen}`));
   return out;
+}
+
+/** A host as the host list shows it (GET /api/v1/hosts): its record and a digest of its documents. */
+export interface HostSummary extends HostRecord {
+  hostname: string;
+  os: string | null;
+  interfaces: number;
+  addresses: number;
+  ips: string[];
+  macs: string[];
+  switchLinks: { iface: string; protocol: string; switchName: string; portId: string }[];
+  status: 'up' | 'down';
 }

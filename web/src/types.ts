@@ -3,10 +3,11 @@
 // types (type-only: nothing of the server is bundled).
 import type { FindingKind, HistoryEvent, Location, NodeLearn } from '../../src/core/types.js';
 import type { FabricStatus } from '../../src/fabric/fabric-status.js';
-import type { GraphDependency, GraphHost, GraphService } from '../../src/hosts/host-graph.js';
+import type { GraphDependency, GraphHost, GraphService, HostSummary } from '../../src/hosts/host-graph.js';
 import type { CrossView } from '../../src/hosts/cross-view.js';
 import type { ModuleDocument, ModuleName } from '../../src/protocols/agent-report.js';
 import type { ClearNodeResult, ClearRecord } from '../../src/store/store.js';
+import type { AgentRecord, HostRecord } from '../../src/store/host-store.js';
 
 export type { ClearNodeResult, ClearRecord, FabricStatus, FindingKind, HistoryEvent, Location, NodeLearn };
 
@@ -108,24 +109,8 @@ export interface SettingSpec {
 
 // ---- Hosts (agents): shapes of /api/v1/hosts, /topology, /services, /dependencies, /agents.
 
-export type { CrossView, GraphDependency, GraphHost, GraphService, ModuleDocument, ModuleName };
+export type { CrossView, GraphDependency, GraphHost, GraphService, HostSummary, ModuleDocument, ModuleName };
 
-export interface HostSummary {
-  hostId: string;
-  agentId: string;
-  site: string;
-  lastSeq: number;
-  lastTs: number;
-  resend: string[];
-  hostname: string;
-  os: string | null;
-  interfaces: number;
-  addresses: number;
-  ips: string[];
-  macs: string[];
-  switchLinks: { iface: string; protocol: string; switchName: string; portId: string }[];
-  status: 'up' | 'down';
-}
 
 export interface HostCounts {
   total: number;
@@ -147,13 +132,7 @@ export interface HostModule<M extends ModuleName> {
   history: { seq: number; hash: string; ts: number; body: ModuleDocument<M> }[];
 }
 
-export interface HostDetail {
-  hostId: string;
-  agentId: string;
-  site: string;
-  lastSeq: number;
-  lastTs: number;
-  resend: string[];
+export interface HostDetail extends HostRecord {
   modules: { [M in ModuleName]?: HostModule<M> };
 }
 
@@ -163,14 +142,8 @@ export interface Topology {
   links: { hostId: string; nic: string; switchName: string; portId: string; protocol: string }[];
 }
 
-export interface AgentView {
-  id: string;
-  name: string;
-  site: string;
-  hostId: string | null;
-  createdTs: number;
-  revokedTs: number | null;
-}
+/** An agent as the API shows it: its record without the token hash. */
+export type AgentView = Omit<AgentRecord, 'tokenHash'>;
 
 export interface IssuedAgent {
   id: string;

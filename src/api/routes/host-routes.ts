@@ -6,7 +6,7 @@ import { HOST_FINDING_KINDS, type HostFindingKind } from '../../core/arp-rules.j
 import { normalizeIp, normalizeMac } from '../../core/address.js';
 import { EptError } from '../../core/errors.js';
 import { crossView, hostsOwning, type FabricSighting } from '../../hosts/cross-view.js';
-import { buildHostGraph, type HostGraph, type LatestDocuments } from '../../hosts/host-graph.js';
+import { buildHostGraph, type HostGraph, type HostSummary, type LatestDocuments } from '../../hosts/host-graph.js';
 import type { HostTracking } from '../../hosts/host-tracking.js';
 import type { ModuleDocument } from '../../protocols/agent-report.js';
 import type { HostDocumentRecord, HostFindingQuery, HostRecord, HostStore } from '../../store/host-store.js';
@@ -52,16 +52,6 @@ const HostListQuery = Type.Object({
 });
 const HostCounts = Type.Object({ total: Type.Integer(), up: Type.Integer(), down: Type.Integer(), matching: Type.Integer() });
 
-interface HostSummary extends HostRecord {
-  hostname: string;
-  os: string | null;
-  interfaces: number;
-  addresses: number;
-  ips: string[];
-  macs: string[];
-  switchLinks: { iface: string; protocol: string; switchName: string; portId: string }[];
-  status: 'up' | 'down';
-}
 
 const byHostId = <T>(docs: HostDocumentRecord[]): Map<string, T> => new Map(docs.map((d) => [d.hostId, d.body as T]));
 
