@@ -544,8 +544,14 @@ function endpointArrays(states: readonly EndpointState[]): unknown[][] | null {
 /** Column arrays for PUT_HISTORY; the last event per slot wins, as with one-by-one writes. */
 function historyArrays(events: readonly HistoryEvent[], cap: number): unknown[][] | null {
   if (events.length === 0) return null;
+  // One row per slot (an upsert may not touch a row twice): the newest event of the slot, whatever
+  // the order of the batch, as SQLite's writer keeps it.
   const bySlot = new Map<string, HistoryEvent>();
-  for (const e of events) bySlot.set(`${e.fabric}|${e.vnid}|${e.addr}|${e.node}|${e.seq % cap}`, e);
+  for (const e of events) {
+    const k = `${e.fabric}|${e.vnid}|${e.addr}|${e.node}|${e.seq % cap}`;
+    const prev = bySlot.get(k);
+    if (!prev || e.seq >= prev.seq) bySlot.set(k, e);
+  }
   const cols: unknown[][] = Array.from({ length: 15 }, () => []);
   for (const e of bySlot.values()) {
     const row = [e.fabric, e.vnid, e.addr, e.node, e.seq % cap, e.seq, e.ts, e.status, e.flags.join(','), e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote];

@@ -112,6 +112,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       // By endpoint id (as the pipeline writes), then by key only; rows in any order within a batch
       // (two rows for one slot in a batch: the higher seq wins).
       await store.writeBatch(batch({ endpoints: [s], history: rows.slice(0, 10).reverse(), historyIds: rows.slice(0, 10).map(() => s.id), historyCap: 8 }));
+      expect((await store.history(s, 100)).filter((h) => h.node === 101).map((h) => h.seq)).toEqual([9, 8, 7, 6, 5, 4, 3, 2]);
       await store.writeBatch(batch({ history: rows.slice(10), historyCap: 8 }));
       const all = await store.history(s, 100);
       expect(all.filter((h) => h.node === 101).map((h) => h.seq)).toEqual([19, 18, 17, 16, 15, 14, 13, 12]);
