@@ -3,19 +3,19 @@
 // would cost about 60 bytes each).
 import type { EndpointState } from '../core/types.js';
 
-export class EndpointIndex {
-  private readonly fabrics = new Map<string, Map<number, Map<string, EndpointState>>>();
+export class EndpointIndex<S extends EndpointState = EndpointState> {
+  private readonly fabrics = new Map<string, Map<number, Map<string, S>>>();
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  get(fabric: string, vnid: number, addr: string): EndpointState | undefined {
+  get(fabric: string, vnid: number, addr: string): S | undefined {
     return this.fabrics.get(fabric)?.get(vnid)?.get(addr);
   }
 
-  set(s: EndpointState): void {
+  set(s: S): void {
     let byVnid = this.fabrics.get(s.fabric);
     if (!byVnid) this.fabrics.set(s.fabric, (byVnid = new Map()));
     let byAddr = byVnid.get(s.vnid);
@@ -24,7 +24,7 @@ export class EndpointIndex {
     byAddr.set(s.addr, s);
   }
 
-  delete(s: EndpointState): boolean {
+  delete(s: S): boolean {
     const byVnid = this.fabrics.get(s.fabric);
     const byAddr = byVnid?.get(s.vnid);
     if (!byVnid || !byAddr?.delete(s.addr)) return false;
@@ -35,7 +35,7 @@ export class EndpointIndex {
   }
 
   /** Endpoints of one fabric. */
-  *ofFabric(fabric: string): IterableIterator<EndpointState> {
+  *ofFabric(fabric: string): IterableIterator<S> {
     for (const byAddr of this.fabrics.get(fabric)?.values() ?? []) yield* byAddr.values();
   }
 

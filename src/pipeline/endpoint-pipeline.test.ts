@@ -317,4 +317,37 @@ describe('full re-read', () => {
     await p.close();
     await inner.close();
   });
+
+  it.each([true, false])('overlaps a commit with the next batch only where the store keeps call order (%s); a failed batch goes with the last', async (inOrder) => {
+    clock = T0;
+    const inner = await openSqliteStore({ path: ':memory:' });
+    const store = Object.create(inner) as Store & { writesInOrder: boolean };
+    store.writesInOrder = inOrder;
+    let calls = 0;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    store.writeBatch = async (b) => {
+      const call = ++calls;
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, 10));
+        if (call === 2) throw new Error('disk full (test)');
+        return await inner.writeBatch(b);
+      } finally {
+        inFlight--;
+      }
+    };
+    const p = new EndpointPipeline({ store, logger: log, partitions: 2, batchSize: 10, now: () => clock });
+    await p.attachFabric('f', labTables(), resolveSettings({}));
+    const epoch = await p.beginSync('f', null);
+    const addr = (i: number): string => `00:00:00:00:02:${i.toString(16).padStart(2, '0')}`;
+    await p.submit(Array.from({ length: 50 }, (_, i) => ({ ...mac(101, addr(i)), fromQuery: true })));
+    await p.endSync('f', epoch);
+    expect(maxInFlight).toBe(inOrder ? 2 : 1);
+    expect(calls).toBeGreaterThanOrEqual(6);
+    expect((await inner.countEndpoints('f')).total).toBe(50);
+    for (let i = 0; i < 50; i++) expect((await inner.getEndpoint({ fabric: 'f', vnid: BD, addr: addr(i) }))?.learns.map((l) => l.node)).toEqual([101]);
+    await p.close();
+    await inner.close();
+  });
 });

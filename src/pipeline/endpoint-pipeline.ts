@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { applyObservation, confirmCheck, ownFlags, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
-import type { EndpointState, Finding, HistoryEvent, Observation } from '../core/types.js';
+import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackLearns } from '../core/packed-learns.js';
+import type { EndpointState, Finding, HistoryEvent, NodeLearn, Observation } from '../core/types.js';
 import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
 import { EndpointIndex } from './endpoint-index.js';
@@ -47,6 +48,44 @@ interface SyncScope {
   since: number;
 }
 
+/**
+ * An endpoint as a partition holds it: its learns packed (core/packed-learns.ts) and `learns` left
+ * empty, except while an event or a check works on it (see expand/collapse).
+ */
+interface HeldState extends EndpointState {
+  packed: number[];
+}
+
+const NO_LEARNS: NodeLearn[] = Object.freeze([]) as unknown as NodeLearn[];
+
+/** A held state for a state with its learns: one literal, one hidden class for every endpoint. */
+function hold(s: EndpointState): HeldState {
+  return {
+    id: s.id, fabric: s.fabric, vnid: s.vnid, addr: s.addr, type: s.type, learns: NO_LEARNS, current: s.current, previous: s.previous,
+    deletedTs: s.deletedTs, flags: s.flags, lastMove: s.lastMove, rate: s.rate, rapidSkipped: s.rapidSkipped, ts: s.ts, packed: packLearns(s.learns),
+  };
+}
+
+/** A plain EndpointState copy of a held state, with its learns unpacked (for the store and readers). */
+function view(s: HeldState): EndpointState {
+  return {
+    id: s.id, fabric: s.fabric, vnid: s.vnid, addr: s.addr, type: s.type, learns: unpackLearns(s.packed), current: s.current, previous: s.previous,
+    deletedTs: s.deletedTs, flags: s.flags, lastMove: s.lastMove, rate: s.rate, rapidSkipped: s.rapidSkipped, ts: s.ts,
+  };
+}
+
+/** Unpacks a held state's learns in place, for the analyses. */
+function expand(s: HeldState): HeldState {
+  s.learns = unpackLearns(s.packed);
+  return s;
+}
+
+/** Packs the learns back (when they may have changed) and drops the objects. */
+function collapse(s: HeldState, changed: boolean): void {
+  if (changed) s.packed = repackLearns(s.packed, s.learns);
+  s.learns = NO_LEARNS;
+}
+
 interface FabricContext {
   ctx: AnalysisContext;
   syncs: Map<number, SyncScope>;
@@ -54,7 +93,7 @@ interface FabricContext {
    * While a full re-read runs, endpoints changed only by its snapshot are written once at its end
    * instead of at every batch (an endpoint learned on four nodes arrives in four pages).
    */
-  deferred: Set<EndpointState> | null;
+  deferred: Set<HeldState> | null;
 }
 
 /** Re-reads one endpoint from its source (a targeted APIC query) before a check is confirmed. */
@@ -68,7 +107,7 @@ export type RefreshListener = (fabric: string, vnid: number, addr: string) => vo
 interface Partition {
   queue: Observation[];
   head: number;
-  states: EndpointIndex;
+  states: EndpointIndex<HeldState>;
 }
 
 export class EndpointPipeline implements EndpointSink {
@@ -89,7 +128,7 @@ export class EndpointPipeline implements EndpointSink {
   private draining = false;
   private waiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
-  private dirty = new Set<EndpointState>();
+  private dirty = new Set<HeldState>();
   private history: HistoryEvent[] = [];
   /** The endpoint id of each history row (WriteBatch.historyIds). */
   private historyIds: number[] = [];
@@ -99,9 +138,12 @@ export class EndpointPipeline implements EndpointSink {
   private readonly rechecks = new Map<string, Recheck>();
   private flushTimer: NodeJS.Timeout | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> = Promise.resolve();
-  /** Writes started or queued and not settled; at most one runs and one waits. */
-  private writesPending = 0;
+  /** Writes posted to the store and not settled (each promise never rejects), oldest first. */
+  private inFlight: Promise<void>[] = [];
+  /** A write waiting for a slot, if any. */
+  private queuedWrite: Promise<void> | null = null;
+  /** Writes in flight at once: 2 where the store applies batches in call order, else 1. */
+  private readonly maxWrites: number;
   /** Analysis stopped because unwritten changes reached their bound; the next commit resumes it. */
   private pausedForWrite = false;
   private closed = false;
@@ -117,6 +159,7 @@ export class EndpointPipeline implements EndpointSink {
     this.capacity = opts.queueCapacity ?? 20_000;
     this.batchSize = opts.batchSize ?? 20_000;
     this.flushInterval = opts.flushInterval ?? 50;
+    this.maxWrites = opts.store.writesInOrder === true ? 2 : 1;
   }
 
   // ---- fabric lifecycle ----
@@ -127,11 +170,12 @@ export class EndpointPipeline implements EndpointSink {
     this.fabrics.set(fabric, f);
     let loaded = 0;
     for await (const page of this.store.scanEndpoints(fabric)) {
-      for (const s of page) {
+      for (const stored of page) {
+        const s = hold(stored);
         this.partitionFor(s.fabric, s.vnid, s.addr).states.set(s);
         // Stored learns carry the sync epochs of the previous process: the next sync must be newer,
         // or learns that vanished while ept was down would count as seen and never be deleted.
-        for (const l of s.learns) f.ctx.epoch = Math.max(f.ctx.epoch, l.seen, l.bindSeen);
+        f.ctx.epoch = Math.max(f.ctx.epoch, maxSeen(s.packed));
         loaded++;
       }
     }
@@ -187,8 +231,13 @@ export class EndpointPipeline implements EndpointSink {
     return n;
   }
 
-  /** The in-memory (authoritative) state of an endpoint. */
+  /** A copy of the in-memory (authoritative) state of an endpoint. */
   getState(fabric: string, vnid: number, addr: string): EndpointState | undefined {
+    const s = this.held(fabric, vnid, addr);
+    return s && view(s);
+  }
+
+  private held(fabric: string, vnid: number, addr: string): HeldState | undefined {
     return this.partitionFor(fabric, vnid, addr).states.get(fabric, vnid, addr);
   }
 
@@ -199,7 +248,7 @@ export class EndpointPipeline implements EndpointSink {
   async purgeDeleted(fabric: string, before: number): Promise<number> {
     await this.flush();
     for (const p of this.partitions) {
-      const gone = [...p.states.ofFabric(fabric)].filter((s) => !s.learns.some((l) => l.present) && (s.deletedTs || s.ts) < before);
+      const gone = [...p.states.ofFabric(fabric)].filter((s) => !anyPresent(s.packed) && (s.deletedTs || s.ts) < before);
       for (const s of gone) p.states.delete(s);
     }
     return this.store.purgeDeleted(fabric, before);
@@ -275,7 +324,11 @@ export class EndpointPipeline implements EndpointSink {
     let n = 0;
     for (const s of deferred) {
       this.dirty.add(s);
-      if (++n % this.batchSize === 0) await this.writeOut();
+      if (++n % this.batchSize !== 0) continue;
+      // Encode the next batch while the store commits this one; a failed batch is pending again
+      // and goes with the final write, which reports the failure if it persists.
+      this.writeOut().catch(() => undefined);
+      if (this.inFlight.length >= this.maxWrites) await this.inFlight[0];
     }
     await this.writeOut();
   }
@@ -283,13 +336,17 @@ export class EndpointPipeline implements EndpointSink {
   private collectMissing(fabric: string, epoch: number, sync: SyncScope): Observation[] {
     const now = this.now();
     const out: Observation[] = [];
+    const missed = (s: HeldState): void => {
+      // Unpack only the few endpoints that can have missed learns.
+      if (!mayMissInSync(s.packed, s.type === 'mac', epoch, sync.nodes, sync.since)) return;
+      for (const o of missedInSync(view(s), epoch, sync.nodes, sync.since, now)) out.push(o);
+    };
     if (sync.key) {
-      const s = this.getState(fabric, sync.key.vnid, sync.key.addr);
-      return s ? missedInSync(s, epoch, sync.nodes, sync.since, now) : out;
+      const s = this.held(fabric, sync.key.vnid, sync.key.addr);
+      if (s) missed(s);
+      return out;
     }
-    for (const p of this.partitions) {
-      for (const s of p.states.ofFabric(fabric)) for (const o of missedInSync(s, epoch, sync.nodes, sync.since, now)) out.push(o);
-    }
+    for (const p of this.partitions) for (const s of p.states.ofFabric(fabric)) missed(s);
     return out;
   }
 
@@ -352,7 +409,7 @@ export class EndpointPipeline implements EndpointSink {
   private drain(): void {
     try {
       for (const p of this.partitions) {
-        if (this.writesPending > 0 && this.history.length + this.dirty.size >= 2 * this.batchSize) {
+        if (this.inFlight.length > 0 && this.history.length + this.dirty.size >= 2 * this.batchSize) {
           // The store is behind: stop analysing until it commits, so unwritten changes stay bounded
           // and the queues fill up, which slows the sources (backpressure) instead of growing memory.
           this.pausedForWrite = true;
@@ -374,7 +431,8 @@ export class EndpointPipeline implements EndpointSink {
     }
     this.queued = this.partitions.reduce((n, p) => n + p.queue.length - p.head, 0);
     this.metrics?.setQueueDepth(this.queued);
-    if (this.history.length + this.dirty.size >= this.batchSize) void this.writeOut();
+    // A failed write has logged its error and kept its data for the next one.
+    if (this.history.length + this.dirty.size >= this.batchSize) this.writeOut().catch(() => undefined);
     else this.armFlushTimer();
     if (this.queued <= this.capacity / 2) this.release(this.waiters);
     if (this.queued > 0) {
@@ -402,12 +460,15 @@ export class EndpointPipeline implements EndpointSink {
     let s = p.states.get(o.fabric, o.vnid, o.addr);
     if (!s) {
       if (o.status === 'deleted') return;
-      s = newEndpointState(o);
+      s = hold(newEndpointState(o));
       s.id = this.store.newEndpointId();
       p.states.set(s);
     }
     const now = this.now();
-    const r = applyObservation(s, o, f.ctx, now);
+    // The learns are unpacked for the analyses and packed again after (they always change: the sync
+    // epoch a learn was seen in is recorded even when nothing else changes).
+    const r = applyObservation(expand(s), o, f.ctx, now);
+    collapse(s, true);
     this.metrics?.processed(o.fabric);
     if (!r.changed) return;
     if (o.fromQuery && f.deferred) f.deferred.add(s);
@@ -436,7 +497,7 @@ export class EndpointPipeline implements EndpointSink {
     }
   }
 
-  private requestRefresh(s: EndpointState): void {
+  private requestRefresh(s: HeldState): void {
     for (const l of this.refreshListeners) {
       try {
         l(s.fabric, s.vnid, s.addr);
@@ -446,7 +507,7 @@ export class EndpointPipeline implements EndpointSink {
     }
   }
 
-  private schedule(s: EndpointState, check: WatchItem['check'], now: number): void {
+  private schedule(s: HeldState, check: WatchItem['check'], now: number): void {
     this.arm({ fabric: s.fabric, vnid: s.vnid, addr: s.addr, check }, now + check.delay * 1000, true);
   }
 
@@ -460,7 +521,8 @@ export class EndpointPipeline implements EndpointSink {
     const armed = this.watching.get(id);
     if (armed !== undefined && armed <= due) return;
     this.watching.set(id, due);
-    this.watch.push(due, { ...item, due });
+    // A literal of one shape: spreading item and adding due gave every queued item its own hidden class.
+    this.watch.push(due, { fabric: item.fabric, vnid: item.vnid, addr: item.addr, check: item.check, due });
     if (persist) this.checksAdded.push(pendingRecord(item, due));
     this.armWatchTimer();
   }
@@ -471,11 +533,13 @@ export class EndpointPipeline implements EndpointSink {
   }
 
   /** After a load from the store, pending conditions are scheduled again so no check is lost. */
-  private rescheduleChecks(s: EndpointState): void {
+  private rescheduleChecks(s: HeldState): void {
     const f = this.fabrics.get(s.fabric);
     if (!f) return;
     const now = this.now();
-    for (const c of candidateChecks(s, f.ctx)) {
+    const checks = candidateChecks(expand(s), f.ctx);
+    collapse(s, false);
+    for (const c of checks) {
       const flagged = (c.kind === 'offsubnet' ? s.flags.offsubnet : s.flags.stale).includes(c.node);
       if (!flagged) this.schedule(s, c, now);
     }
@@ -487,7 +551,7 @@ export class EndpointPipeline implements EndpointSink {
     this.watching.delete(watchId(item));
     this.checksDone.push(pendingRecord(item, 0));
     const f = this.fabrics.get(item.fabric);
-    const s = this.partitionFor(item.fabric, item.vnid, item.addr).states.get(item.fabric, item.vnid, item.addr);
+    const s = this.held(item.fabric, item.vnid, item.addr);
     if (!f || !s) return;
     const now = this.now();
     if (item.check.kind === 'rapid-end') {
@@ -498,7 +562,8 @@ export class EndpointPipeline implements EndpointSink {
       }
       return;
     }
-    const finding = confirmCheck(s, item.check, f.ctx, now);
+    const finding = confirmCheck(expand(s), item.check, f.ctx, now);
+    collapse(s, false);
     if (finding) {
       this.dirty.add(s);
       this.record(finding);
@@ -528,46 +593,63 @@ export class EndpointPipeline implements EndpointSink {
     }, this.flushInterval);
   }
 
-  /** Writes everything pending in one transaction; writes are serialised. */
+  /**
+   * Writes everything pending in one transaction. The batch is encoded now; its commit may overlap
+   * the next batch's encoding where the store applies batches in call order (Store.writesInOrder),
+   * at most maxWrites in flight. Resolves when this write and every earlier one have settled;
+   * rejects when this write failed (its data is then pending again, for the next write).
+   */
   private writeOut(): Promise<void> {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
     }
-    // One write runs and one waits; the waiting one takes everything pending when it starts.
-    if (this.writesPending >= 2) return this.writing;
-    this.writesPending++;
-    const next = this.writing.then(async () => {
-      if (!this.dirty.size && !this.history.length && !this.findings.length && !this.checksAdded.length && !this.checksDone.length) return;
-      const endpoints = [...this.dirty.values()];
-      const { history, historyIds, findings, checksAdded, checksDone } = this;
-      this.dirty = new Set();
-      this.history = [];
-      this.historyIds = [];
-      this.findings = [];
-      this.checksAdded = [];
-      this.checksDone = [];
-      const settings = this.fabrics.values().next().value?.ctx.settings;
-      const started = this.now();
-      try {
-        await this.store.writeBatch({
-          endpoints,
-          history,
-          historyIds,
-          findings,
-          historyCap: settings?.max_per_node_endpoint_events ?? 64,
-          findingCap: settings?.max_endpoint_events ?? 64,
-          checksAdded,
-          checksDone,
-        });
-        if (this.metrics) {
-          const done = this.now();
-          this.metrics.committed(history.length, endpoints.length, done - started);
-          this.metrics.commitLatency(history.map((h) => h.ts), done);
-        }
-      } catch (err) {
-        // Keep the data: put it back so the next write retries it.
-        for (const s of endpoints) this.dirty.add(s);
+    if (this.inFlight.length >= this.maxWrites) {
+      // Every slot is taken: one more write waits for the oldest and takes everything pending then.
+      this.queuedWrite ??= (this.inFlight[0] as Promise<void>).then(() => {
+        this.queuedWrite = null;
+        return this.writeOut();
+      });
+      return this.queuedWrite;
+    }
+    const earlier = Promise.all(this.inFlight).then(() => undefined);
+    if (!this.dirty.size && !this.history.length && !this.findings.length && !this.checksAdded.length && !this.checksDone.length) return earlier;
+    const held = [...this.dirty.values()];
+    const { history, historyIds, findings, checksAdded, checksDone } = this;
+    this.dirty = new Set();
+    this.history = [];
+    this.historyIds = [];
+    this.findings = [];
+    this.checksAdded = [];
+    this.checksDone = [];
+    const settings = this.fabrics.values().next().value?.ctx.settings;
+    const started = this.now();
+    let committed: Promise<void>;
+    try {
+      committed = this.store.writeBatch({
+        endpoints: held.map(view),
+        history,
+        historyIds,
+        findings,
+        historyCap: settings?.max_per_node_endpoint_events ?? 64,
+        findingCap: settings?.max_endpoint_events ?? 64,
+        checksAdded,
+        checksDone,
+      });
+    } catch (err) {
+      committed = Promise.reject(err);
+    }
+    const done = committed.then(
+      () => {
+        if (!this.metrics) return;
+        const at = this.now();
+        this.metrics.committed(history.length, held.length, at - started);
+        this.metrics.commitLatency(history.map((h) => h.ts), at);
+      },
+      (err: unknown) => {
+        // Keep the data: put it back so the next write retries it. Endpoint rows are encoded from
+        // the live state when written, so a retry after a later batch never writes an older state.
+        for (const s of held) this.dirty.add(s);
         this.history = history.concat(this.history);
         this.historyIds = historyIds.concat(this.historyIds);
         this.findings = findings.concat(this.findings);
@@ -575,18 +657,19 @@ export class EndpointPipeline implements EndpointSink {
         this.checksDone = checksDone.concat(this.checksDone);
         this.log.error({ err }, 'store write failed; will retry');
         throw err;
-      }
-    });
-    this.writing = next
+      },
+    );
+    const settled: Promise<void> = done
       .catch(() => undefined)
-      .finally(() => {
-        this.writesPending--;
+      .then(() => {
+        this.inFlight = this.inFlight.filter((w) => w !== settled);
         if (this.pausedForWrite) {
           this.pausedForWrite = false;
           this.scheduleDrain();
         }
       });
-    return next;
+    this.inFlight.push(settled);
+    return Promise.all([earlier, done]).then(() => undefined);
   }
 }
 

@@ -108,6 +108,8 @@ export class SqliteStore implements Store {
 
   /** The highest endpoint id given out (newEndpointId). */
   private lastEndpointId: number;
+  /** Batches commit in call order: on the writer thread's message queue, or synchronously here. */
+  readonly writesInOrder = true;
 
   constructor(
     private readonly db: Db,

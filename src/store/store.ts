@@ -222,6 +222,11 @@ export interface Store {
    * rows by number. Stores that key rows by address only may return any unique number.
    */
   newEndpointId(): number;
+  /**
+   * True when batches are applied in the order writeBatch was called, each atomically, so a caller
+   * may encode and hand over the next batch before the previous one has committed.
+   */
+  readonly writesInOrder?: boolean;
   writeBatch(batch: WriteBatch): Promise<void>;
   getEndpoint(key: EndpointKey): Promise<EndpointState | null>;
   /** Streams every endpoint of a fabric (for worker takeover and resync), in pages. */

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { missedInSync } from './analyses.js';
+import { internFlags } from './intern.js';
+import { anyPresent, LEARN_STRIDE, maxSeen, mayMissInSync, packLearns, repackLearns, unpackLearns } from './packed-learns.js';
+import type { EndpointState, NodeLearn } from './types.js';
+
+const T0 = 1_700_000_000_123;
+
+function learn(over: Partial<NodeLearn> = {}): NodeLearn {
+  return {
+    node: 101, present: true, flags: internFlags('ip,local,vpc-attached'), ifId: 'po3', encap: 'vlan-101', pcTag: 49153, bd: 15007713, vrf: 2654208,
+    rwMac: '00:50:56:aa:bb:0c', rwBd: 15007713, remote: 0, ts: T0, seq: 7, seen: 3, bindSeen: 2, ...over,
+  };
+}
+
+describe('packed learns', () => {
+  it('round-trips every field, including extremes', () => {
+    const learns = [
+      learn(),
+      learn({ node: 4000, present: false, flags: [], ifId: '', encap: '', pcTag: 0, bd: 0, vrf: 0, rwMac: '', rwBd: 0, ts: 0, seq: 0, seen: 0, bindSeen: 0 }),
+      learn({ node: 105, flags: ['ip'], ifId: 'tunnel7', remote: vpcRemote(), rwMac: 'ff:ff:ff:ff:ff:ff', rwBd: 2 ** 24 - 1, vrf: 2 ** 24 - 1, pcTag: 65535, seq: 2 ** 40, seen: 2 ** 26 - 1, bindSeen: 2 ** 26 - 1 }),
+      learn({ node: 106, rwMac: '00:00:00:00:00:00', ts: 8.64e15 }),
+      learn({ node: 107, rwMac: 'not-a-mac form' }),
+    ];
+    const p = packLearns(learns);
+    expect(p).toHaveLength(learns.length * LEARN_STRIDE);
+    expect(unpackLearns(p)).toEqual(learns);
+  });
+
+  it('gives back shared flag lists and one MAC string for learns that share a binding', () => {
+    const u = unpackLearns(packLearns([learn(), learn({ node: 102 })]));
+    expect(u[0]?.flags).toBe(internFlags('ip,local,vpc-attached'));
+    expect(Object.isFrozen(u[0]?.flags)).toBe(true);
+    expect(u[0]?.rwMac).toBe(u[1]?.rwMac);
+  });
+
+  it('repacks in place when the number of learns is unchanged, into a new array when it grew', () => {
+    const p = packLearns([learn()]);
+    const same = repackLearns(p, [learn({ seq: 8, ifId: 'eth1/9' })]);
+    expect(same).toBe(p);
+    expect(unpackLearns(same)[0]).toMatchObject({ seq: 8, ifId: 'eth1/9' });
+    const grown = repackLearns(p, [learn(), learn({ node: 102 })]);
+    expect(grown).not.toBe(p);
+    expect(unpackLearns(grown).map((l) => l.node)).toEqual([101, 102]);
+  });
+
+  it('refuses values it cannot pack exactly, naming them', () => {
+    expect(() => packLearns([learn({ bd: 2 ** 26 })])).toThrow(/pcTag\/bd out of range/);
+    expect(() => packLearns([learn({ pcTag: -1 })])).toThrow(/out of range/);
+    expect(() => packLearns([learn({ seen: 1.5 })])).toThrow(/sync epochs out of range/);
+  });
+
+  it('answers presence and the newest sync epoch without unpacking', () => {
+    expect(anyPresent(packLearns([learn({ present: false }), learn({ node: 102 })]))).toBe(true);
+    expect(anyPresent(packLearns([learn({ present: false })]))).toBe(false);
+    expect(anyPresent([])).toBe(false);
+    expect(maxSeen(packLearns([learn({ seen: 4, bindSeen: 9 }), learn({ node: 102, seen: 6, bindSeen: 1 })]))).toBe(9);
+  });
+
+  it('mayMissInSync is never false where missedInSync finds a delete (random learns)', () => {
+    let seed = 42;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let agreeing = 0;
+    for (let i = 0; i < 2000; i++) {
+      const type = rnd(2) ? 'mac' : 'ipv4';
+      const learns = Array.from({ length: 1 + rnd(4) }, (_, k) =>
+        learn({ node: 101 + k, present: rnd(2) === 1, rwMac: rnd(2) ? '' : '00:00:00:00:00:01', ts: T0 + rnd(3) * 1000, seen: rnd(4), bindSeen: rnd(4) }),
+      );
+      const s = { fabric: 'f', vnid: 1, addr: type === 'mac' ? '00:00:00:00:00:09' : '10.0.0.1', type, learns } as unknown as EndpointState;
+      const epoch = 1 + rnd(3);
+      const nodes = rnd(2) ? null : new Set([101, 103]);
+      const since = T0 + 1000;
+      const missed = missedInSync(s, epoch, nodes, since, T0 + 5000).length > 0;
+      const may = mayMissInSync(packLearns(learns), type === 'mac', epoch, nodes, since);
+      expect(may).toBe(missed);
+      if (missed) agreeing++;
+    }
+    expect(agreeing).toBeGreaterThan(100);
+  });
+});
+
+function vpcRemote(): number {
+  return 102 * 65536 + 101;
+}

@@ -1,0 +1,208 @@
+// Node learns packed into plain arrays of doubles, the form the pipeline keeps them in between
+// events. A NodeLearn object costs ~160 bytes on the V8 heap (15 tagged fields and a boxed time)
+// and an endpoint has about four; packed, a learn is ten unboxed doubles (80 bytes) in one array
+// per endpoint, which the garbage collector does not have to trace. The analyses still work on
+// NodeLearn objects: the pipeline unpacks an endpoint's learns for an event and packs them after.
+import { EptError } from './errors.js';
+import { internFlags, NO_FLAGS } from './intern.js';
+import type { NodeLearn } from './types.js';
+
+/** Doubles per learn. */
+export const LEARN_STRIDE = 10;
+
+// Two small non-negative integers share a double: a + b * 2^26 (vnids are 24-bit, pcTags 16-bit).
+const HALF = 2 ** 26;
+
+/** A two-way table of values and their numbers (0 is the empty value). Grows; never shrinks. */
+class ValueTable<T> {
+  private readonly ids = new Map<string, number>();
+  private readonly values: T[];
+
+  constructor(empty: T) {
+    this.values = [empty];
+  }
+
+  id(key: string, value: T): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.values.length;
+      if (id >= HALF) throw new EptError('internal', `more than ${HALF} distinct learn values: cannot pack ${JSON.stringify(key)}`);
+      this.ids.set(key, id);
+      this.values.push(value);
+    }
+    return id;
+  }
+
+  value(id: number): T {
+    return this.values[id] as T;
+  }
+}
+
+const flagSets = new ValueTable<readonly string[]>(NO_FLAGS);
+const names = new ValueTable<string>('');
+/** Binding MACs not in the APIC's colon form (tests, hand-made input): numbered, stored negative. */
+const otherMacs = new ValueTable<string>('');
+
+/** Numbers of flag lists by identity: lists are interned, so this skips a join per learn. */
+const flagIds = new WeakMap<readonly string[], number>();
+
+function flagsId(f: readonly string[]): number {
+  if (f.length === 0) return 0;
+  let id = flagIds.get(f);
+  if (id === undefined) {
+    const key = f.length === 1 ? (f[0] as string) : f.join(',');
+    id = flagSets.id(key, internFlags(key));
+    flagIds.set(f, id);
+  }
+  return id;
+}
+
+function nameId(s: string): number {
+  return s === '' ? 0 : names.id(s, s);
+}
+
+function pair(a: number, b: number, what: string): number {
+  if (!(a >= 0 && a < HALF && b >= 0 && b < HALF && Number.isInteger(a) && Number.isInteger(b))) {
+    throw new EptError('internal', `learn ${what} out of range for packing: ${a}, ${b}`);
+  }
+  return a + b * HALF;
+}
+
+const HEX = Array.from({ length: 16 }, (_, i) => i.toString(16).charCodeAt(0));
+
+function hexValue(c: number): number {
+  return c <= 57 ? c - 48 : c - 87;
+}
+
+/** 1 + the MAC as a 48-bit number for a lower-case colon MAC; -id for any other text; 0 for ''. */
+function macCode(mac: string): number {
+  if (mac === '') return 0;
+  if (mac.length === 17) {
+    let n = 0;
+    let ok = true;
+    for (let i = 0; i < 17 && ok; i++) {
+      const c = mac.charCodeAt(i);
+      if (i % 3 === 2) ok = c === 58;
+      else if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) n = n * 16 + hexValue(c);
+      else ok = false;
+    }
+    if (ok) return n + 1;
+  }
+  return -otherMacs.id(mac, mac);
+}
+
+const macCodes = new Array<number>(17);
+
+function macText(code: number): string {
+  if (code === 0) return '';
+  if (code < 0) return otherMacs.value(-code);
+  let n = code - 1;
+  for (let i = 16; i >= 0; i--) {
+    if (i % 3 === 2) {
+      macCodes[i] = 58;
+      continue;
+    }
+    macCodes[i] = HEX[n % 16] as number;
+    n = Math.floor(n / 16);
+  }
+  return String.fromCharCode(...macCodes);
+}
+
+function writeLearn(out: number[], o: number, l: NodeLearn): void {
+  out[o] = l.node;
+  out[o + 1] = (l.present ? 1 : 0) + 2 * flagsId(l.flags);
+  out[o + 2] = pair(nameId(l.ifId), nameId(l.encap), 'interface/encap');
+  out[o + 3] = pair(l.pcTag, l.bd, 'pcTag/bd');
+  out[o + 4] = pair(l.vrf, l.rwBd, 'vrf/binding bd');
+  out[o + 5] = macCode(l.rwMac);
+  out[o + 6] = l.remote;
+  out[o + 7] = l.ts;
+  out[o + 8] = l.seq;
+  out[o + 9] = pair(l.seen, l.bindSeen, 'sync epochs');
+}
+
+/** Packs learns into one array of doubles (LEARN_STRIDE per learn). */
+export function packLearns(learns: readonly NodeLearn[]): number[] {
+  const out = new Array<number>(learns.length * LEARN_STRIDE);
+  for (let i = 0; i < learns.length; i++) writeLearn(out, i * LEARN_STRIDE, learns[i] as NodeLearn);
+  return out;
+}
+
+/** Packs learns into p when they fit exactly (the same number of learns), else into a new array. */
+export function repackLearns(p: number[], learns: readonly NodeLearn[]): number[] {
+  if (p.length !== learns.length * LEARN_STRIDE) return packLearns(learns);
+  for (let i = 0; i < learns.length; i++) writeLearn(p, i * LEARN_STRIDE, learns[i] as NodeLearn);
+  return p;
+}
+
+/** The learns packLearns packed, as new NodeLearn objects. */
+export function unpackLearns(p: readonly number[]): NodeLearn[] {
+  const n = p.length / LEARN_STRIDE;
+  const out = new Array<NodeLearn>(n);
+  let rwMac = '';
+  let rwCode = 0;
+  for (let i = 0, o = 0; i < n; i++, o += LEARN_STRIDE) {
+    const pf = p[o + 1] as number;
+    const names2 = p[o + 2] as number;
+    const tagBd = p[o + 3] as number;
+    const vrfBd = p[o + 4] as number;
+    const mac = p[o + 5] as number;
+    const seen = p[o + 9] as number;
+    // One MAC string for the learns of an endpoint that share a binding (the usual case).
+    if (mac !== rwCode) {
+      rwCode = mac;
+      rwMac = macText(mac);
+    }
+    const fid = Math.floor(pf / 2);
+    out[i] = {
+      node: p[o] as number,
+      present: pf % 2 === 1,
+      flags: fid === 0 ? NO_FLAGS : flagSets.value(fid),
+      ifId: names.value(names2 % HALF),
+      encap: names.value(Math.floor(names2 / HALF)),
+      pcTag: tagBd % HALF,
+      bd: Math.floor(tagBd / HALF),
+      vrf: vrfBd % HALF,
+      rwMac: mac === 0 ? '' : rwMac,
+      rwBd: Math.floor(vrfBd / HALF),
+      remote: p[o + 6] as number,
+      ts: p[o + 7] as number,
+      seq: p[o + 8] as number,
+      seen: seen % HALF,
+      bindSeen: Math.floor(seen / HALF),
+    };
+  }
+  return out;
+}
+
+/** True when any packed learn is present. */
+export function anyPresent(p: readonly number[]): boolean {
+  for (let o = 1; o < p.length; o += LEARN_STRIDE) if ((p[o] as number) % 2 === 1) return true;
+  return false;
+}
+
+/** The highest sync epoch any packed learn was seen in. */
+export function maxSeen(p: readonly number[]): number {
+  let m = 0;
+  for (let o = 9; o < p.length; o += LEARN_STRIDE) {
+    const v = p[o] as number;
+    m = Math.max(m, v % HALF, Math.floor(v / HALF));
+  }
+  return m;
+}
+
+/**
+ * False when no packed learn can get a delete at the end of a sync (see missedInSync in
+ * analyses.ts, which decides on the unpacked learns): every learn in scope was seen by it or
+ * changed since it began.
+ */
+export function mayMissInSync(p: readonly number[], isMac: boolean, epoch: number, nodes: ReadonlySet<number> | null, since: number): boolean {
+  for (let o = 0; o < p.length; o += LEARN_STRIDE) {
+    if (nodes && !nodes.has(p[o] as number)) continue;
+    if ((p[o + 7] as number) >= since) continue;
+    const seen = p[o + 9] as number;
+    if ((p[o + 1] as number) % 2 === 1 && seen % HALF < epoch) return true;
+    if (!isMac && p[o + 5] !== 0 && Math.floor(seen / HALF) < epoch) return true;
+  }
+  return false;
+}
