@@ -36,8 +36,17 @@ export function machineInfo(): FabricBenchResult['machine'] {
   } catch {
     // Not Linux: os.cpus() is what there is.
   }
-  return { nproc: availableParallelism(), cpuModel, memTotalBytes: totalmem(), node: process.version };
+  return {
+    nproc: availableParallelism(),
+    cpuModel,
+    memTotalBytes: totalmem(),
+    node: process.version,
+    runtime: { nodeFlags: process.execArgv.filter((a) => !a.startsWith('--max-old-space-size') && a !== '--expose-gc'), mallocArenaMax: process.env['MALLOC_ARENA_MAX'] ?? null },
+  };
 }
+
+/** The runtime settings bin/ept.js runs the server with (its first line). */
+const SERVER_RUNTIME = ['--max-semi-space-size=32', '--heap-growing-percent=50'];
 
 /** Re-executes this command under node --expose-gc; resolves with its exit code. */
 function reexecWithGc(): Promise<number> {
@@ -49,6 +58,10 @@ function reexecWithGc(): Promise<number> {
 /** Runs the fabric benchmark; returns the process exit code. */
 export async function runFabricBenchCommand(f: FabricBenchFlags, io: CliIo): Promise<number> {
   if (typeof (globalThis as { gc?: unknown }).gc !== 'function') return reexecWithGc();
+  const missing = SERVER_RUNTIME.filter((flag) => !process.execArgv.includes(flag));
+  if (missing.length || process.env['MALLOC_ARENA_MAX'] !== '2') {
+    io.err(`warning: not running with the server's runtime settings (${missing.concat(process.env['MALLOC_ARENA_MAX'] === '2' ? [] : ['MALLOC_ARENA_MAX=2']).join(' ')}): memory and GC figures will differ; run ./bin/ept.js or npm run bench`);
+  }
   const result = await runFabricBench(
     {
       endpoints: f.endpoints,

@@ -31,7 +31,7 @@ function window(rate: number, processed: number, keptUp: boolean): WindowResult 
 function result(hosts: number, buildMs: number, sustained: number, peakRss: number): FabricBenchResult {
   const mem = { rss: 100 * MB, heapUsed: 10 * MB, afterGc: true };
   return {
-    machine: { nproc: 2, cpuModel: 'test cpu', memTotalBytes: 8 << 30, node: 'v20.0.0' },
+    machine: { nproc: 2, cpuModel: 'test cpu', memTotalBytes: 8 << 30, node: 'v20.0.0', runtime: { nodeFlags: ['--max-semi-space-size=32'], mallocArenaMax: '2' } },
     load: { start: 0.5, end: 1 },
     options: { endpoints: hosts, leafs: 4, duration: 1, seed: 1, churnPool: 10, partitions: 4, batchSize: 100, queueCapacity: 1000 },
     sim: { pid: 1, leafs: 4, hosts, startMs: 1, afterBuild: { rss: MB, heapUsed: MB }, peakRss: MB },
@@ -67,6 +67,7 @@ describe('formatFabricBench', () => {
   it('prints the machine, every ramp window and the verdicts', () => {
     const text = formatFabricBench(result(1_000_000, 70_000, 90_000, 1000 * MB));
     expect(text).toContain('test cpu');
+    expect(text).toContain('runtime: node --max-semi-space-size=32; MALLOC_ARENA_MAX 2');
     expect(text).toContain('churn 200,000/s');
     expect(text).toContain('NOT kept up (ept)');
     expect(text).toMatch(/build time .*MISSED/);

@@ -44,7 +44,8 @@ export interface MemoryFigures {
 }
 
 export interface FabricBenchResult {
-  machine: { nproc: number; cpuModel: string; memTotalBytes: number; node: string };
+  /** runtime: node's flags and MALLOC_ARENA_MAX, which change memory and GC figures (bin/ept.js sets the server's). */
+  machine: { nproc: number; cpuModel: string; memTotalBytes: number; node: string; runtime?: { nodeFlags: string[]; mallocArenaMax: string | null } };
   /** 1-minute load average at the start and the end: other work on the machine skews the figures. */
   load: { start: number; end: number };
   options: Omit<FabricBenchOptions, 'progress'>;

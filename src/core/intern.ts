@@ -28,3 +28,18 @@ export function intern(s: string): string {
   if (strings.size < MAX_STRINGS) strings.set(s, s);
   return s;
 }
+
+/** Joined text of each flag list seen (lists are interned, so one string per distinct list). */
+const flagTexts = new WeakMap<readonly string[], string>();
+
+/** The comma-separated text of a flag list (the APIC's own form), without a join per call. */
+export function flagsText(f: readonly string[]): string {
+  if (f.length === 0) return '';
+  if (f.length === 1) return f[0] as string;
+  let t = flagTexts.get(f);
+  if (t === undefined) {
+    t = f.join(',');
+    flagTexts.set(f, t);
+  }
+  return t;
+}

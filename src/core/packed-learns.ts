@@ -4,7 +4,7 @@
 // per endpoint, which the garbage collector does not have to trace. The analyses still work on
 // NodeLearn objects: the pipeline unpacks an endpoint's learns for an event and packs them after.
 import { EptError } from './errors.js';
-import { internFlags, NO_FLAGS } from './intern.js';
+import { flagsText, internFlags, NO_FLAGS } from './intern.js';
 import type { NodeLearn } from './types.js';
 
 /** Doubles per learn. */
@@ -43,14 +43,14 @@ const names = new ValueTable<string>('');
 /** Binding MACs not in the APIC's colon form (tests, hand-made input): numbered, stored negative. */
 const otherMacs = new ValueTable<string>('');
 
-/** Numbers of flag lists by identity: lists are interned, so this skips a join per learn. */
+/** Numbers of flag lists by identity: lists are interned, so this skips a lookup by text per learn. */
 const flagIds = new WeakMap<readonly string[], number>();
 
 function flagsId(f: readonly string[]): number {
   if (f.length === 0) return 0;
   let id = flagIds.get(f);
   if (id === undefined) {
-    const key = f.length === 1 ? (f[0] as string) : f.join(',');
+    const key = flagsText(f);
     id = flagSets.id(key, internFlags(key));
     flagIds.set(f, id);
   }

@@ -2,6 +2,7 @@
 // Implements EndpointSink for the sources. Workers own their partitions' endpoint state in memory
 // (the truth) and write behind to the store in batched transactions.
 import type { Logger } from 'pino';
+import { SERVER_DEFAULTS } from '../config/server-config.js';
 import { applyObservation, confirmCheck, ownFlags, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
@@ -156,8 +157,8 @@ export class EndpointPipeline implements EndpointSink {
     this.metrics = opts.metrics;
     const p = Math.max(1, opts.partitions ?? 4);
     this.partitions = Array.from({ length: p }, () => ({ queue: [], head: 0, states: new EndpointIndex() }));
-    this.capacity = opts.queueCapacity ?? 20_000;
-    this.batchSize = opts.batchSize ?? 20_000;
+    this.capacity = opts.queueCapacity ?? SERVER_DEFAULTS.queueCapacity;
+    this.batchSize = opts.batchSize ?? SERVER_DEFAULTS.batchSize;
     this.flushInterval = opts.flushInterval ?? 50;
     this.maxWrites = opts.store.writesInOrder === true ? 2 : 1;
   }

@@ -5,7 +5,7 @@
 //            bucketStart, c0, c1, c2, c3, rapidSkipped, ts]
 import { EptError } from '../core/errors.js';
 import { NO_ENDPOINT_FLAGS, NO_RATE } from '../core/analyses.js';
-import { intern, internFlags } from '../core/intern.js';
+import { flagsText, intern, internFlags } from '../core/intern.js';
 import type { EndpointFlags, EndpointKey, EndpointState, EndpointType, Location, NodeLearn, RateWindow } from '../core/types.js';
 
 const FORMAT = 1;
@@ -13,8 +13,6 @@ const FORMAT = 1;
 type LocationTuple = [number, string, string, number, string, number, number];
 type LearnTuple = [number, 0 | 1, string, string, string, number, number, number, string, number, number, number, number, number, number];
 
-// Flags are APIC tokens (local, vpc-attached, cached, …): none contains a comma.
-const joinFlags = (f: readonly string[]): string => (f.length === 0 ? '' : f.length === 1 ? (f[0] as string) : f.join(','));
 
 // Empty flags and an idle rate window decode to the shared instances, as new endpoints have them.
 function decodeFlags(offsubnet: number[], stale: number[], rapidUntil: number): EndpointFlags {
@@ -35,7 +33,7 @@ function decodeLocation(t: LocationTuple | 0): Location | null {
 }
 
 function encodeLearn(l: NodeLearn): LearnTuple {
-  return [l.node, l.present ? 1 : 0, joinFlags(l.flags), l.ifId, l.encap, l.pcTag, l.bd, l.vrf, l.rwMac, l.rwBd, l.remote, l.ts, l.seq, l.seen, l.bindSeen];
+  return [l.node, l.present ? 1 : 0, flagsText(l.flags), l.ifId, l.encap, l.pcTag, l.bd, l.vrf, l.rwMac, l.rwBd, l.remote, l.ts, l.seq, l.seen, l.bindSeen];
 }
 
 function decodeLearn(t: LearnTuple): NodeLearn {

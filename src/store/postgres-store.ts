@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { EptError } from '../core/errors.js';
 import type { MoRow } from '../core/fabric-tables.js';
+import { flagsText } from '../core/intern.js';
 import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, HistoryEvent } from '../core/types.js';
 import { decodeEndpointState, encodeEndpointState } from './endpoint-codec.js';
 import { endpointColumns, FINDING_KINDS } from './endpoint-columns.js';
@@ -525,7 +526,8 @@ const PUT_HISTORY = `
                        $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[], $14::bigint[], $15::bigint[])
   ON CONFLICT (fabric, vnid, addr, node, slot) DO UPDATE SET seq = excluded.seq, ts = excluded.ts, status = excluded.status,
     flags = excluded.flags, if_id = excluded.if_id, encap = excluded.encap, pc_tag = excluded.pc_tag, rw_mac = excluded.rw_mac,
-    rw_bd = excluded.rw_bd, remote = excluded.remote`;
+    rw_bd = excluded.rw_bd, remote = excluded.remote
+  WHERE excluded.seq >= history.seq`;
 
 /** Column arrays for UPSERT_ENDPOINTS; one row per key (an upsert may not touch a row twice). */
 function endpointArrays(states: readonly EndpointState[]): unknown[][] | null {
@@ -554,7 +556,7 @@ function historyArrays(events: readonly HistoryEvent[], cap: number): unknown[][
   }
   const cols: unknown[][] = Array.from({ length: 15 }, () => []);
   for (const e of bySlot.values()) {
-    const row = [e.fabric, e.vnid, e.addr, e.node, e.seq % cap, e.seq, e.ts, e.status, e.flags.join(','), e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote];
+    const row = [e.fabric, e.vnid, e.addr, e.node, e.seq % cap, e.seq, e.ts, e.status, flagsText(e.flags), e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote];
     for (let i = 0; i < 15; i++) (cols[i] as unknown[]).push(row[i]);
   }
   return cols;

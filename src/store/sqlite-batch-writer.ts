@@ -4,6 +4,7 @@
 // event loop).
 import type Database from 'better-sqlite3';
 import { EptError } from '../core/errors.js';
+import { flagsText } from '../core/intern.js';
 import { encodeEndpointState } from './endpoint-codec.js';
 import { endpointColumns } from './endpoint-columns.js';
 import type { PendingCheckRecord, WriteBatch } from './store.js';
@@ -69,8 +70,7 @@ export function encodeBatch(b: WriteBatch): EncodedBatch {
   for (let i = 0; i < b.history.length; i++) {
     const e = b.history[i]!;
     const ep = ids?.[i] ?? 0;
-    const flags = e.flags.length === 0 ? '' : e.flags.length === 1 ? (e.flags[0] as string) : e.flags.join(',');
-    const row = [e.node, e.seq % cap, e.seq, e.ts, e.status, flags, e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote];
+    const row = [e.node, e.seq % cap, e.seq, e.ts, e.status, flagsText(e.flags), e.ifId, e.encap, e.pcTag, e.rwMac, e.rwBd, e.remote];
     if (ep > 0) {
       row.push(ep);
       history.push(row);
@@ -101,9 +101,15 @@ export class SqliteBatchWriter {
        ON CONFLICT (fabric, addr, vnid) DO UPDATE SET ${updates}`,
     );
     const endpointId = db.prepare('SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').pluck();
+    // A slot keeps its newest event: a batch retried after a later one (writes overlap) cannot put
+    // an older event back over a newer one.
     const putHistory = db.prepare(
-      `INSERT OR REPLACE INTO history (node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote, ep)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO history (node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote, ep)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (ep, node, slot) DO UPDATE SET seq = excluded.seq, ts = excluded.ts, status = excluded.status, flags = excluded.flags,
+         if_id = excluded.if_id, encap = excluded.encap, pc_tag = excluded.pc_tag, rw_mac = excluded.rw_mac, rw_bd = excluded.rw_bd,
+         remote = excluded.remote
+       WHERE excluded.seq >= history.seq`,
     );
     const upsertFinding = db.prepare(
       `INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last)

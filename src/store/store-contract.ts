@@ -119,6 +119,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       expect(all.filter((h) => h.node === 102)).toEqual([rows[22], rows[21], rows[20]]);
       expect(all.map((h) => h.ts)).toEqual([...all.map((h) => h.ts)].sort((a, b) => b - a));
       expect(all.find((h) => h.seq === 19 && h.node === 101)).toEqual(rows[19]);
+      // A batch retried after a later one (older events for the same slots, by id and by key) leaves the newer events.
+      await store.writeBatch(batch({ history: rows.slice(4, 10), historyIds: rows.slice(4, 10).map(() => s.id), historyCap: 8 }));
+      await store.writeBatch(batch({ history: rows.slice(8, 10), historyCap: 8 }));
+      expect((await store.history(s, 100)).filter((h) => h.node === 101).map((h) => h.seq)).toEqual([19, 18, 17, 16, 15, 14, 13, 12]);
       expect(await store.history(s, 3)).toHaveLength(3);
       expect(await store.history({ ...s, addr: '10.1.1.2' }, 10)).toEqual([]);
     });
