@@ -35,7 +35,7 @@ describe('loadServerConfig', () => {
       adminPassword: undefined,
       tokenTtl: 43200,
       partitions: 6,
-      batchSize: 20_000,
+      batchSize: 5_000,
       queueCapacity: 20_000,
       configFile: null,
     });
