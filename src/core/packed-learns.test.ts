@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { missedInSync } from './analyses.js';
 import { internFlags } from './intern.js';
-import { anyPresent, LEARN_STRIDE, maxSeen, mayMissInSync, packLearns, repackLearns, unpackLearns } from './packed-learns.js';
-import type { EndpointState, NodeLearn } from './types.js';
+import { anyPresent, HEAD, LEARN_STRIDE, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCurrent, unpackLearns } from './packed-learns.js';
+import type { EndpointState, Location, NodeLearn } from './types.js';
 
 const T0 = 1_700_000_000_123;
 
@@ -23,8 +23,23 @@ describe('packed learns', () => {
       learn({ node: 107, rwMac: 'not-a-mac form' }),
     ];
     const p = packLearns(learns);
-    expect(p).toHaveLength(learns.length * LEARN_STRIDE);
+    expect(p).toHaveLength(HEAD + learns.length * LEARN_STRIDE);
     expect(unpackLearns(p)).toEqual(learns);
+    expect(unpackCurrent(p)).toBeNull();
+  });
+
+  it('round-trips the current location with the learns', () => {
+    const vpc: Location = { node: vpcRemote(), ifId: 'vpc-po3', encap: 'vlan-101', pcTag: 49153, rwMac: '00:50:56:aa:bb:0c', rwBd: 15007713, ts: T0 };
+    const plain: Location = { node: 101, ifId: 'eth1/1', encap: '', pcTag: 0, rwMac: '', rwBd: 0, ts: 0 };
+    for (const current of [vpc, plain]) {
+      const p = packLearns([learn()], current);
+      expect(unpackCurrent(p)).toEqual(current);
+      expect(unpackLearns(p)).toEqual([learn()]);
+    }
+    const p = packLearns([learn()], vpc);
+    expect(repackLearns(p, [learn()], null)).toBe(p);
+    expect(unpackCurrent(p)).toBeNull();
+    expect(() => packLearns([], { ...vpc, rwBd: -5 })).toThrow(/location pcTag\/binding bd out of range/);
   });
 
   it('gives back shared flag lists and one MAC string for learns that share a binding', () => {
@@ -53,7 +68,7 @@ describe('packed learns', () => {
   it('answers presence and the newest sync epoch without unpacking', () => {
     expect(anyPresent(packLearns([learn({ present: false }), learn({ node: 102 })]))).toBe(true);
     expect(anyPresent(packLearns([learn({ present: false })]))).toBe(false);
-    expect(anyPresent([])).toBe(false);
+    expect(anyPresent(packLearns([]))).toBe(false);
     expect(maxSeen(packLearns([learn({ seen: 4, bindSeen: 9 }), learn({ node: 102, seen: 6, bindSeen: 1 })]))).toBe(9);
   });
 

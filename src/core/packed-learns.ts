@@ -1,14 +1,18 @@
-// Node learns packed into plain arrays of doubles, the form the pipeline keeps them in between
-// events. A NodeLearn object costs ~160 bytes on the V8 heap (15 tagged fields and a boxed time)
-// and an endpoint has about four; packed, a learn is ten unboxed doubles (80 bytes) in one array
-// per endpoint, which the garbage collector does not have to trace. The analyses still work on
-// NodeLearn objects: the pipeline unpacks an endpoint's learns for an event and packs them after.
+// An endpoint's node learns and current location packed into one plain array of doubles, the form
+// the pipeline keeps them in between events. A NodeLearn object costs ~160 bytes on the V8 heap (15
+// tagged fields and a boxed time) and an endpoint has about four; a Location ~130 bytes with its
+// time and MAC. Packed, a learn is ten unboxed doubles (80 bytes) and the location six, in one array
+// per endpoint that the garbage collector does not have to trace. The analyses still work on
+// objects: the pipeline unpacks an endpoint for an event and packs it after.
+// Layout: [has current (0/1), node, ifId|encap, pcTag|rwBd, rwMac, ts, learn 0 (LEARN_STRIDE), …]
 import { EptError } from './errors.js';
 import { flagsText, internFlags, NO_FLAGS } from './intern.js';
-import type { NodeLearn } from './types.js';
+import type { Location, NodeLearn } from './types.js';
 
 /** Doubles per learn. */
 export const LEARN_STRIDE = 10;
+/** Doubles before the first learn: the current location. */
+export const HEAD = 6;
 
 // Two small non-negative integers share a double: a + b * 2^26 (vnids are 24-bit, pcTags 16-bit).
 const HALF = 2 ** 26;
@@ -121,27 +125,58 @@ function writeLearn(out: number[], o: number, l: NodeLearn): void {
   out[o + 9] = pair(l.seen, l.bindSeen, 'sync epochs');
 }
 
-/** Packs learns into one array of doubles (LEARN_STRIDE per learn). */
-export function packLearns(learns: readonly NodeLearn[]): number[] {
-  const out = new Array<number>(learns.length * LEARN_STRIDE);
-  for (let i = 0; i < learns.length; i++) writeLearn(out, i * LEARN_STRIDE, learns[i] as NodeLearn);
+function writeHead(out: number[], current: Location | null): void {
+  if (current === null) {
+    for (let i = 0; i < HEAD; i++) out[i] = 0;
+    return;
+  }
+  out[0] = 1;
+  out[1] = current.node;
+  out[2] = pair(nameId(current.ifId), nameId(current.encap), 'location interface/encap');
+  out[3] = pair(current.pcTag, current.rwBd, 'location pcTag/binding bd');
+  out[4] = macCode(current.rwMac);
+  out[5] = current.ts;
+}
+
+/** Packs learns and the current location into one array of doubles. */
+export function packLearns(learns: readonly NodeLearn[], current: Location | null = null): number[] {
+  const out = new Array<number>(HEAD + learns.length * LEARN_STRIDE);
+  writeHead(out, current);
+  for (let i = 0; i < learns.length; i++) writeLearn(out, HEAD + i * LEARN_STRIDE, learns[i] as NodeLearn);
   return out;
 }
 
-/** Packs learns into p when they fit exactly (the same number of learns), else into a new array. */
-export function repackLearns(p: number[], learns: readonly NodeLearn[]): number[] {
-  if (p.length !== learns.length * LEARN_STRIDE) return packLearns(learns);
-  for (let i = 0; i < learns.length; i++) writeLearn(p, i * LEARN_STRIDE, learns[i] as NodeLearn);
+/** Packs into p when the learns fit exactly (the same number of learns), else into a new array. */
+export function repackLearns(p: number[], learns: readonly NodeLearn[], current: Location | null = null): number[] {
+  if (p.length !== HEAD + learns.length * LEARN_STRIDE) return packLearns(learns, current);
+  writeHead(p, current);
+  for (let i = 0; i < learns.length; i++) writeLearn(p, HEAD + i * LEARN_STRIDE, learns[i] as NodeLearn);
   return p;
+}
+
+/** The current location packLearns packed, as a new Location, or null. */
+export function unpackCurrent(p: readonly number[]): Location | null {
+  if (p[0] !== 1) return null;
+  const names2 = p[2] as number;
+  const tagBd = p[3] as number;
+  return {
+    node: p[1] as number,
+    ifId: names.value(names2 % HALF),
+    encap: names.value(Math.floor(names2 / HALF)),
+    pcTag: tagBd % HALF,
+    rwMac: macText(p[4] as number),
+    rwBd: Math.floor(tagBd / HALF),
+    ts: p[5] as number,
+  };
 }
 
 /** The learns packLearns packed, as new NodeLearn objects. */
 export function unpackLearns(p: readonly number[]): NodeLearn[] {
-  const n = p.length / LEARN_STRIDE;
+  const n = (p.length - HEAD) / LEARN_STRIDE;
   const out = new Array<NodeLearn>(n);
   let rwMac = '';
   let rwCode = 0;
-  for (let i = 0, o = 0; i < n; i++, o += LEARN_STRIDE) {
+  for (let i = 0, o = HEAD; i < n; i++, o += LEARN_STRIDE) {
     const pf = p[o + 1] as number;
     const names2 = p[o + 2] as number;
     const tagBd = p[o + 3] as number;
@@ -177,14 +212,14 @@ export function unpackLearns(p: readonly number[]): NodeLearn[] {
 
 /** True when any packed learn is present. */
 export function anyPresent(p: readonly number[]): boolean {
-  for (let o = 1; o < p.length; o += LEARN_STRIDE) if ((p[o] as number) % 2 === 1) return true;
+  for (let o = HEAD + 1; o < p.length; o += LEARN_STRIDE) if ((p[o] as number) % 2 === 1) return true;
   return false;
 }
 
 /** The highest sync epoch any packed learn was seen in. */
 export function maxSeen(p: readonly number[]): number {
   let m = 0;
-  for (let o = 9; o < p.length; o += LEARN_STRIDE) {
+  for (let o = HEAD + 9; o < p.length; o += LEARN_STRIDE) {
     const v = p[o] as number;
     m = Math.max(m, v % HALF, Math.floor(v / HALF));
   }
@@ -197,7 +232,7 @@ export function maxSeen(p: readonly number[]): number {
  * changed since it began.
  */
 export function mayMissInSync(p: readonly number[], isMac: boolean, epoch: number, nodes: ReadonlySet<number> | null, since: number): boolean {
-  for (let o = 0; o < p.length; o += LEARN_STRIDE) {
+  for (let o = HEAD; o < p.length; o += LEARN_STRIDE) {
     if (nodes && !nodes.has(p[o] as number)) continue;
     if ((p[o + 7] as number) >= since) continue;
     const seen = p[o + 9] as number;

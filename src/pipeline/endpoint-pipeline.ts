@@ -6,7 +6,7 @@ import { SERVER_DEFAULTS } from '../config/server-config.js';
 import { applyObservation, confirmCheck, ownFlags, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
-import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackLearns } from '../core/packed-learns.js';
+import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCurrent, unpackLearns } from '../core/packed-learns.js';
 import type { EndpointState, Finding, HistoryEvent, NodeLearn, Observation } from '../core/types.js';
 import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
@@ -50,8 +50,9 @@ interface SyncScope {
 }
 
 /**
- * An endpoint as a partition holds it: its learns packed (core/packed-learns.ts) and `learns` left
- * empty, except while an event or a check works on it (see expand/collapse).
+ * An endpoint as a partition holds it: its learns and current location packed
+ * (core/packed-learns.ts), `learns` left empty and `current` null, except while an event or a check
+ * works on it (see expand/collapse).
  */
 interface HeldState extends EndpointState {
   packed: number[];
@@ -62,29 +63,31 @@ const NO_LEARNS: NodeLearn[] = Object.freeze([]) as unknown as NodeLearn[];
 /** A held state for a state with its learns: one literal, one hidden class for every endpoint. */
 function hold(s: EndpointState): HeldState {
   return {
-    id: s.id, fabric: s.fabric, vnid: s.vnid, addr: s.addr, type: s.type, learns: NO_LEARNS, current: s.current, previous: s.previous,
-    deletedTs: s.deletedTs, flags: s.flags, lastMove: s.lastMove, rate: s.rate, rapidSkipped: s.rapidSkipped, ts: s.ts, packed: packLearns(s.learns),
+    id: s.id, fabric: s.fabric, vnid: s.vnid, addr: s.addr, type: s.type, learns: NO_LEARNS, current: null, previous: s.previous,
+    deletedTs: s.deletedTs, flags: s.flags, lastMove: s.lastMove, rate: s.rate, rapidSkipped: s.rapidSkipped, ts: s.ts, packed: packLearns(s.learns, s.current),
   };
 }
 
 /** A plain EndpointState copy of a held state, with its learns unpacked (for the store and readers). */
 function view(s: HeldState): EndpointState {
   return {
-    id: s.id, fabric: s.fabric, vnid: s.vnid, addr: s.addr, type: s.type, learns: unpackLearns(s.packed), current: s.current, previous: s.previous,
+    id: s.id, fabric: s.fabric, vnid: s.vnid, addr: s.addr, type: s.type, learns: unpackLearns(s.packed), current: unpackCurrent(s.packed), previous: s.previous,
     deletedTs: s.deletedTs, flags: s.flags, lastMove: s.lastMove, rate: s.rate, rapidSkipped: s.rapidSkipped, ts: s.ts,
   };
 }
 
-/** Unpacks a held state's learns in place, for the analyses. */
+/** Unpacks a held state's learns and current location in place, for the analyses. */
 function expand(s: HeldState): HeldState {
   s.learns = unpackLearns(s.packed);
+  s.current = unpackCurrent(s.packed);
   return s;
 }
 
-/** Packs the learns back (when they may have changed) and drops the objects. */
+/** Packs them back (when they may have changed) and drops the objects. */
 function collapse(s: HeldState, changed: boolean): void {
-  if (changed) s.packed = repackLearns(s.packed, s.learns);
+  if (changed) s.packed = repackLearns(s.packed, s.learns, s.current);
   s.learns = NO_LEARNS;
+  s.current = null;
 }
 
 interface FabricContext {
