@@ -33,6 +33,7 @@ function result(hosts: number, buildMs: number, sustained: number, peakRss: numb
   return {
     machine: { nproc: 2, cpuModel: 'test cpu', memTotalBytes: 8 << 30, node: 'v20.0.0', runtime: { nodeFlags: ['--max-semi-space-size=32'], mallocArenaMax: '2' } },
     load: { start: 0.5, end: 1 },
+    calibrationMs: { start: 210, end: 230 },
     options: { endpoints: hosts, leafs: 4, duration: 1, seed: 1, churnPool: 10, partitions: 4, batchSize: 100, queueCapacity: 1000 },
     sim: { pid: 1, leafs: 4, hosts, startMs: 1, afterBuild: { rss: MB, heapUsed: MB }, peakRss: MB },
     build: { ms: buildMs, fullSyncs: 1, gaps: 0, endpointKeys: 2 * hosts, eventsProcessed: 8 * hosts, historyRows: 8 * hosts, peakRss },
@@ -68,6 +69,7 @@ describe('formatFabricBench', () => {
     const text = formatFabricBench(result(1_000_000, 70_000, 90_000, 1000 * MB));
     expect(text).toContain('test cpu');
     expect(text).toContain('runtime: node --max-semi-space-size=32; MALLOC_ARENA_MAX 2');
+    expect(text).toContain('210 ms at start, 230 ms at end');
     expect(text).toContain('churn 200,000/s');
     expect(text).toContain('NOT kept up (ept)');
     expect(text).toMatch(/build time .*MISSED/);

@@ -48,6 +48,11 @@ export interface FabricBenchResult {
   machine: { nproc: number; cpuModel: string; memTotalBytes: number; node: string; runtime?: { nodeFlags: string[]; mallocArenaMax: string | null } };
   /** 1-minute load average at the start and the end: other work on the machine skews the figures. */
   load: { start: number; end: number };
+  /**
+   * Time of a fixed single-threaded workload (calibrate()) at the start and the end, ms: on a shared
+   * VM the same code runs up to a third slower at some hours, and this tells such runs apart.
+   */
+  calibrationMs?: { start: number; end: number };
   options: Omit<FabricBenchOptions, 'progress'>;
   sim: { pid: number | undefined; leafs: number; hosts: number; startMs: number; afterBuild: { rss: number; heapUsed: number }; peakRss: number };
   build: { ms: number; fullSyncs: number; gaps: number; endpointKeys: number; eventsProcessed: number; historyRows: number; peakRss: number };
@@ -69,6 +74,21 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const MB = 1 << 20;
 const BUILD_TIMEOUT_MS = 30 * 60_000;
 
+/** Milliseconds for a fixed CPU-bound workload (JSON and sorting, like ept's own hot path); the best of three. */
+export function calibrate(): number {
+  const doc = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ dn: `topology/pod-1/node-${101 + (i % 200)}/sys/ctx-[vxlan-2654208]/db-ep/ip-[10.0.${i >> 8}.${i & 255}]`, flags: 'ip,local', pcTag: String(49153 + (i % 7)) })));
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    for (let k = 0; k < 5; k++) {
+      const rows = JSON.parse(doc) as { dn: string; pcTag: string }[];
+      rows.sort((a, b) => (a.pcTag === b.pcTag ? (a.dn < b.dn ? -1 : 1) : a.pcTag < b.pcTag ? -1 : 1));
+    }
+    best = Math.min(best, performance.now() - t);
+  }
+  return Math.round(best);
+}
+
 /** Memory now, after two forced GCs when node runs with --expose-gc. */
 export function measureMemory(): MemoryFigures {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -84,6 +104,7 @@ export async function runFabricBench(o: FabricBenchOptions, machine: FabricBench
   const rss = new RssSampler(100);
   rss.start();
   const loadStart = loadavg()[0] ?? 0;
+  const calibrationStart = calibrate();
   const baseline = measureMemory();
   const sim = SimProcess.spawn({ maxOldSpaceMiB: 4096 });
   let ept: EptUnderTest | null = null;
@@ -114,6 +135,7 @@ export async function runFabricBench(o: FabricBenchOptions, machine: FabricBench
     return {
       machine,
       load: { start: loadStart, end: loadavg()[0] ?? 0 },
+      calibrationMs: { start: calibrationStart, end: calibrate() },
       options: { ...o, progress: undefined } as Omit<FabricBenchOptions, 'progress'>,
       sim: simSummary(sim, started, simAfterBuild, simPeakRss),
       build: { ...build, peakRss: buildPeak },
