@@ -233,6 +233,25 @@ describe('durable watcher', () => {
 });
 
 describe('a slow store', () => {
+  it('drops an event it cannot apply, names it in the log, and goes on with the next ones', async () => {
+    clock = T0;
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (l: string) => lines.push(l) });
+    const store = await openSqliteStore({ path: ':memory:' });
+    const p = new EndpointPipeline({ store, logger, partitions: 1, now: () => clock });
+    await p.attachFabric('f', labTables(), resolveSettings({}));
+    // Sources refuse such a pcTag (apic-objects.ts); one that got through must not stall its partition.
+    await p.submit([mac(101, '00:00:00:00:03:01'), mac(102, '00:00:00:00:03:01', { pcTag: 2 ** 30 }), mac(101, '00:00:00:00:03:02')]);
+    await p.flush();
+    expect(lines.join('')).toMatch(/event dropped: it could not be applied/);
+    expect(lines.join('')).toMatch(/"node":102/);
+    expect(p.getState('f', BD, '00:00:00:00:03:01')?.learns.map((l) => l.node)).toEqual([101]);
+    expect(p.getState('f', BD, '00:00:00:00:03:02')?.learns.map((l) => l.node)).toEqual([101]);
+    expect((await store.countEndpoints('f')).total).toBe(2);
+    await p.close();
+    await store.close();
+  });
+
   it('keeps unwritten changes bounded: analysis waits for commits, then sources wait on the queue', async () => {
     clock = T0;
     const inner = await openSqliteStore({ path: ':memory:' });

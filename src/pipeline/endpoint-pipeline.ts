@@ -3,7 +3,7 @@
 // (the truth) and write behind to the store in batched transactions.
 import type { Logger } from 'pino';
 import { SERVER_DEFAULTS } from '../config/server-config.js';
-import { applyObservation, confirmCheck, ownFlags, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
+import { applyObservation, confirmCheck, type ApplyResult, ownFlags, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
 import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCurrent, unpackLearns } from '../core/packed-learns.js';
@@ -421,7 +421,8 @@ export class EndpointPipeline implements EndpointSink {
           return;
         }
         const end = Math.min(p.queue.length, p.head + DRAIN_CHUNK);
-        for (; p.head < end; p.head++) this.process(p, p.queue[p.head] as Observation);
+        // The head moves before the event is processed: an event that throws is not retried forever.
+        while (p.head < end) this.process(p, p.queue[p.head++] as Observation);
         if (p.head === p.queue.length) {
           p.queue = [];
           p.head = 0;
@@ -471,8 +472,18 @@ export class EndpointPipeline implements EndpointSink {
     const now = this.now();
     // The learns are unpacked for the analyses and packed again after (they always change: the sync
     // epoch a learn was seen in is recorded even when nothing else changes).
-    const r = applyObservation(expand(s), o, f.ctx, now);
-    collapse(s, true);
+    let r: ApplyResult;
+    try {
+      r = applyObservation(expand(s), o, f.ctx, now);
+      collapse(s, true);
+    } catch (err) {
+      // A value the packed form cannot hold (sources validate ranges, so a bug) or an analysis
+      // error: the event is dropped and named; the endpoint keeps what was packed before the error.
+      s.learns = NO_LEARNS;
+      s.current = null;
+      this.log.error({ err, fabric: o.fabric, vnid: o.vnid, addr: o.addr, node: o.node, cls: o.cls }, 'event dropped: it could not be applied');
+      return;
+    }
     this.metrics?.processed(o.fabric);
     if (!r.changed) return;
     if (o.fromQuery && f.deferred) f.deferred.add(s);

@@ -53,6 +53,18 @@ describe('toObservation', () => {
     expect(toObservation('f', obj('epmIpEp', { dn: 'topology/pod-1/node-1/sys/ctx-[vxlan-1]/db-ep/ip-[999.1.1.1]' }), 1).ok).toBe(false);
     expect(toObservation('f', obj('epmRsMacEpToIpEpAtt', { dn: 'topology/pod-1/node-1/sys/ctx-[vxlan-1]/db-ep/mac-aa:bb:cc:dd:ee:ff/rsmacEpToIpEpAtt-[x]' }), 1).ok).toBe(false);
   });
+
+  it('refuses numbers no fabric sends: VXLAN ids over 24 bits, node ids over 16, pcTags that are not 16-bit class ids', () => {
+    const dn = 'topology/pod-1/node-101/sys/ctx-[vxlan-2654208]/bd-[vxlan-15007713]/db-ep/mac-AA:BB:CC:DD:EE:FF';
+    expect(toObservation('f', obj('epmMacEp', { dn, pcTag: '49153' }), 1).ok).toBe(true);
+    expect(toObservation('f', obj('epmMacEp', { dn: dn.replace('vxlan-15007713', 'vxlan-16777216') }), 1)).toMatchObject({ ok: false, reason: expect.stringMatching(/dn does not parse/) });
+    expect(toObservation('f', obj('epmMacEp', { dn: dn.replace('node-101', 'node-65536') }), 1).ok).toBe(false);
+    for (const pcTag of ['65536', '-1', '1.5', 'x12']) {
+      expect(toObservation('f', obj('epmMacEp', { dn, pcTag }), 1)).toEqual({ ok: false, reason: `epmMacEp pcTag is not a 16-bit class id: ${pcTag} (${dn})` });
+    }
+    // A deleted object's pcTag is not read.
+    expect(toObservation('f', obj('epmMacEp', { dn, pcTag: 'x12', status: 'deleted' }), 1).ok).toBe(true);
+  });
 });
 
 describe('parseApicMessage', () => {

@@ -136,16 +136,15 @@ export function parseEndpointDn(dn: string): EndpointDn | null {
   const m = EP_DN.exec(dn);
   if (!m) return null;
   const mac = m[6];
-  return {
-    pod: Number(m[1]),
-    node: Number(m[2]),
-    vrf: m[3] ? Number(m[3]) : OVERLAY_VRF_VNID,
-    bd: m[4] ? Number(m[4]) : 0,
-    encap: m[5] ?? '',
-    kind: mac ? 'mac' : 'ip',
-    addr: mac ?? m[7] ?? '',
-  };
+  const node = Number(m[2]);
+  const vrf = m[3] ? Number(m[3]) : OVERLAY_VRF_VNID;
+  const bd = m[4] ? Number(m[4]) : 0;
+  // Node ids are 16-bit and VXLAN ids 24-bit: anything larger is not a DN a fabric sends.
+  if (node > 0xffff || vrf > MAX_VNID || bd > MAX_VNID) return null;
+  return { pod: Number(m[1]), node, vrf, bd, encap: m[5] ?? '', kind: mac ? 'mac' : 'ip', addr: mac ?? m[7] ?? '' };
 }
+
+const MAX_VNID = 0xffffff;
 
 const BINDING_SEP = '/rsmacEpToIpEpAtt-[';
 
@@ -153,10 +152,11 @@ function parseStatus(s: string | undefined): ObservationStatus {
   return s === 'deleted' ? 'deleted' : s === 'modified' ? 'modified' : 'created';
 }
 
+/** A pcTag (16-bit class id); 'any' and '' are 0; NaN when it is not one. */
 function parsePcTag(v: string): number {
   if (v === 'any' || v === '') return 0;
   const n = Number(v);
-  return Number.isFinite(n) ? n : 0;
+  return Number.isInteger(n) && n >= 0 && n <= 0xffff ? n : NaN;
 }
 
 /**
@@ -202,6 +202,8 @@ export function toObservation(
   const ifId = a['ifId'];
   const pcTag = a['pcTag'];
   const encap = live && a['encap'] !== undefined && a['encap'] !== '' ? a['encap'] : p.encap;
+  const tag = live && pcTag !== undefined ? parsePcTag(pcTag) : undefined;
+  if (Number.isNaN(tag)) return { ok: false, reason: `${obj.cls} pcTag is not a 16-bit class id: ${String(pcTag)} (${dn})` };
   // Every observation has every field, in one order: one hidden class for the analyses to see.
   const obs: Observation = {
     fabric,
@@ -214,7 +216,7 @@ export function toObservation(
     flags: live && flags !== undefined ? internFlags(flags) : undefined,
     ifId: live && ifId !== undefined ? intern(ifId) : undefined,
     encap: encap ? intern(encap) : undefined,
-    pcTag: live && pcTag !== undefined ? parsePcTag(pcTag) : undefined,
+    pcTag: tag,
     bd: p.bd || undefined,
     vrf: p.vrf,
     mac: undefined,
