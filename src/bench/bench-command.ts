@@ -45,8 +45,32 @@ export function machineInfo(): FabricBenchResult['machine'] {
   };
 }
 
-/** The runtime settings bin/ept.js runs the server with (its first line). */
-const SERVER_RUNTIME = ['--max-semi-space-size=32', '--heap-growing-percent=50'];
+/**
+ * The runtime settings bin/ept.js runs the server with, read from its first line
+ * (`#!/usr/bin/env -S NAME=VALUE … node --flag …`): node flags and environment assignments.
+ */
+export function serverRuntime(shebang: string): { flags: string[]; env: Record<string, string> } {
+  const words = shebang.split(/\s+/);
+  const env: Record<string, string> = {};
+  for (const w of words) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(w);
+    if (m) env[m[1] as string] = m[2] as string;
+  }
+  return { flags: words.filter((w) => w.startsWith('--')), env };
+}
+
+/** What this process lacks of the server's runtime settings, as `--flag` and `NAME=VALUE` words. */
+function missingRuntime(): string[] {
+  let first = '';
+  try {
+    first = readFileSync(new URL('../../bin/ept.js', import.meta.url), 'utf8').split('\n')[0] ?? '';
+  } catch {
+    return [];
+  }
+  const want = serverRuntime(first);
+  const env = Object.entries(want.env).filter(([k, v]) => process.env[k] !== v).map(([k, v]) => `${k}=${v}`);
+  return want.flags.filter((f) => !process.execArgv.includes(f)).concat(env);
+}
 
 /** Re-executes this command under node --expose-gc; resolves with its exit code. */
 function reexecWithGc(): Promise<number> {
@@ -58,10 +82,8 @@ function reexecWithGc(): Promise<number> {
 /** Runs the fabric benchmark; returns the process exit code. */
 export async function runFabricBenchCommand(f: FabricBenchFlags, io: CliIo): Promise<number> {
   if (typeof (globalThis as { gc?: unknown }).gc !== 'function') return reexecWithGc();
-  const missing = SERVER_RUNTIME.filter((flag) => !process.execArgv.includes(flag));
-  if (missing.length || process.env['MALLOC_ARENA_MAX'] !== '2') {
-    io.err(`warning: not running with the server's runtime settings (${missing.concat(process.env['MALLOC_ARENA_MAX'] === '2' ? [] : ['MALLOC_ARENA_MAX=2']).join(' ')}): memory and GC figures will differ; run ./bin/ept.js or npm run bench`);
-  }
+  const missing = missingRuntime();
+  if (missing.length) io.err(`warning: not running with the server's runtime settings (${missing.join(' ')}): memory and GC figures will differ; run ./bin/ept.js or npm run bench`);
   const result = await runFabricBench(
     {
       endpoints: f.endpoints,

@@ -32,7 +32,10 @@ export function intern(s: string): string {
 /** Joined text of each flag list seen (lists are interned, so one string per distinct list). */
 const flagTexts = new WeakMap<readonly string[], string>();
 
-/** The comma-separated text of a flag list (the APIC's own form), without a join per call. */
+/**
+ * The comma-separated text of a flag list (the APIC's own form), without a join per call. Flags are
+ * APIC tokens (local, vpc-attached, cached, …): none contains a comma.
+ */
 export function flagsText(f: readonly string[]): string {
   if (f.length === 0) return '';
   if (f.length === 1) return f[0] as string;

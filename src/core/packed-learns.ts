@@ -6,6 +6,7 @@
 // objects: the pipeline unpacks an endpoint for an event and packs it after.
 // Layout: [has current (0/1), node, ifId|encap, pcTag|rwBd, rwMac, ts, learn 0 (LEARN_STRIDE), …]
 import { EptError } from './errors.js';
+import { formatMacNumber } from '../protocols/ethernet-addresses.js';
 import { flagsText, internFlags, NO_FLAGS } from './intern.js';
 import type { Location, NodeLearn } from './types.js';
 
@@ -72,8 +73,6 @@ function pair(a: number, b: number, what: string): number {
   return a + b * HALF;
 }
 
-const HEX = Array.from({ length: 16 }, (_, i) => i.toString(16).charCodeAt(0));
-
 function hexValue(c: number): number {
   return c <= 57 ? c - 48 : c - 87;
 }
@@ -95,21 +94,9 @@ function macCode(mac: string): number {
   return -otherMacs.id(mac, mac);
 }
 
-const macCodes = new Array<number>(17);
-
 function macText(code: number): string {
   if (code === 0) return '';
-  if (code < 0) return otherMacs.value(-code);
-  let n = code - 1;
-  for (let i = 16; i >= 0; i--) {
-    if (i % 3 === 2) {
-      macCodes[i] = 58;
-      continue;
-    }
-    macCodes[i] = HEX[n % 16] as number;
-    n = Math.floor(n / 16);
-  }
-  return String.fromCharCode(...macCodes);
+  return code < 0 ? otherMacs.value(-code) : formatMacNumber(code - 1);
 }
 
 function writeLearn(out: number[], o: number, l: NodeLearn): void {

@@ -601,11 +601,16 @@ export class EndpointPipeline implements EndpointSink {
 
   private armFlushTimer(): void {
     if (this.flushTimer || this.closed) return;
-    if (!this.dirty.size && !this.history.length && !this.findings.length && !this.checksAdded.length && !this.checksDone.length) return;
+    if (!this.hasPending()) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       this.writeOut().catch((err: unknown) => this.log.error({ err }, 'write-behind failed'));
     }, this.flushInterval);
+  }
+
+  /** Anything analysed and not yet handed to the store. */
+  private hasPending(): boolean {
+    return this.dirty.size > 0 || this.history.length > 0 || this.findings.length > 0 || this.checksAdded.length > 0 || this.checksDone.length > 0;
   }
 
   /**
@@ -628,7 +633,7 @@ export class EndpointPipeline implements EndpointSink {
       return this.queuedWrite;
     }
     const earlier = Promise.all(this.inFlight).then(() => undefined);
-    if (!this.dirty.size && !this.history.length && !this.findings.length && !this.checksAdded.length && !this.checksDone.length) return earlier;
+    if (!this.hasPending()) return earlier;
     const held = [...this.dirty.values()];
     const { history, historyIds, findings, checksAdded, checksDone } = this;
     this.dirty = new Set();

@@ -13,7 +13,6 @@ const FORMAT = 1;
 type LocationTuple = [number, string, string, number, string, number, number];
 type LearnTuple = [number, 0 | 1, string, string, string, number, number, number, string, number, number, number, number, number, number];
 
-
 // Empty flags and an idle rate window decode to the shared instances, as new endpoints have them.
 function decodeFlags(offsubnet: number[], stale: number[], rapidUntil: number): EndpointFlags {
   return offsubnet.length || stale.length || rapidUntil ? { offsubnet, stale, rapidUntil } : NO_ENDPOINT_FLAGS;
