@@ -95,7 +95,7 @@ export function buildProgram(io: CliIo, deps: CliDeps = defaultDeps): Command {
     .description('benchmarks (bench/RESULTS.md records them)')
     .command('fabric')
     .description('simulated fabric in a child process: build time, sustained events/s, latency, memory')
-    .option('--endpoints <n>', 'endpoints (hosts) of the simulated fabric', '1000000')
+    .option('--endpoints <n>', 'hosts of the simulated fabric, each a MAC and an IP endpoint in ept (500000 = 1M endpoints)', '500000')
     .option('--leafs <n>', 'number of leafs', '200')
     .option('--duration <s>', 'seconds of each measured throughput window', '20')
     .option('--churn-pool <n>', 'hosts the churn moves', '100000')

@@ -6,7 +6,7 @@ import { SERVER_DEFAULTS } from '../config/server-config.js';
 import { applyObservation, confirmCheck, type ApplyResult, ownFlags, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
-import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCurrent, unpackLearns } from '../core/packed-learns.js';
+import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCurrent, unpackLearns, type PackedEndpointState } from '../core/packed-learns.js';
 import type { EndpointState, Finding, HistoryEvent, NodeLearn, Observation } from '../core/types.js';
 import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
@@ -52,11 +52,10 @@ interface SyncScope {
 /**
  * An endpoint as a partition holds it: its learns and current location packed
  * (core/packed-learns.ts), `learns` left empty and `current` null, except while an event or a check
- * works on it (see expand/collapse).
+ * works on it (see expand/collapse, always in one synchronous step). Write batches carry held
+ * states themselves: the store encodes them from the packed form, without an unpacked copy.
  */
-interface HeldState extends EndpointState {
-  packed: number[];
-}
+type HeldState = PackedEndpointState;
 
 const NO_LEARNS: NodeLearn[] = Object.freeze([]) as unknown as NodeLearn[];
 
@@ -647,7 +646,7 @@ export class EndpointPipeline implements EndpointSink {
     let committed: Promise<void>;
     try {
       committed = this.store.writeBatch({
-        endpoints: held.map(view),
+        endpoints: held,
         history,
         historyIds,
         findings,

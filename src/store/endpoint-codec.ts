@@ -6,6 +6,7 @@
 import { EptError } from '../core/errors.js';
 import { NO_ENDPOINT_FLAGS, NO_RATE } from '../core/analyses.js';
 import { flagsText, intern, internFlags } from '../core/intern.js';
+import { isPacked, packedCurrentJson, packedLearnsJson } from '../core/packed-learns.js';
 import type { EndpointFlags, EndpointKey, EndpointState, EndpointType, Location, NodeLearn, RateWindow } from '../core/types.js';
 
 const FORMAT = 1;
@@ -31,7 +32,7 @@ function decodeLocation(t: LocationTuple | 0): Location | null {
   return { node: t[0], ifId: t[1], encap: t[2], pcTag: t[3], rwMac: t[4], rwBd: t[5], ts: t[6] };
 }
 
-function encodeLearn(l: NodeLearn): LearnTuple {
+export function encodeLearn(l: NodeLearn): LearnTuple {
   return [l.node, l.present ? 1 : 0, flagsText(l.flags), l.ifId, l.encap, l.pcTag, l.bd, l.vrf, l.rwMac, l.rwBd, l.remote, l.ts, l.seq, l.seen, l.bindSeen];
 }
 
@@ -55,13 +56,22 @@ function decodeLearn(t: LearnTuple): NodeLearn {
   };
 }
 
-/** Encodes the state without its key. */
+/**
+ * Encodes the state without its key. A state the pipeline holds packed (core/packed-learns.ts) has
+ * its learns and current location written straight from the packed form, to the same text.
+ */
 export function encodeEndpointState(s: EndpointState): string {
+  if (isPacked(s)) {
+    const rest = JSON.stringify(afterLocation(s));
+    return `[${FORMAT},${packedLearnsJson(s.packed)},${packedCurrentJson(s.packed)},${rest.slice(1)}`;
+  }
+  return JSON.stringify([FORMAT, s.learns.map(encodeLearn), encodeLocation(s.current), ...afterLocation(s)]);
+}
+
+/** The tuple's fields after the current location. */
+function afterLocation(s: EndpointState): unknown[] {
   const c = s.rate.counts;
-  return JSON.stringify([
-    FORMAT,
-    s.learns.map(encodeLearn),
-    encodeLocation(s.current),
+  return [
     encodeLocation(s.previous),
     s.deletedTs,
     s.flags.offsubnet,
@@ -75,7 +85,7 @@ export function encodeEndpointState(s: EndpointState): string {
     c[3],
     s.rapidSkipped,
     s.ts,
-  ]);
+  ];
 }
 
 /** Decodes a state encoded by encodeEndpointState, given the key, type and id from the row. */

@@ -1,5 +1,6 @@
 // What every Store adapter derives from an EndpointState to index it. Shared so that the flag
 // semantics are the same whatever the backend.
+import { anyPresent, hasPackedCurrent, isPacked, packedCurrentNode } from '../core/packed-learns.js';
 import type { EndpointState, FindingKind } from '../core/types.js';
 
 export const FINDING_KINDS: readonly FindingKind[] = ['move', 'offsubnet', 'stale', 'rapid'];
@@ -21,17 +22,28 @@ export interface EndpointColumns {
 
 export function endpointColumns(s: EndpointState): EndpointColumns {
   let present = false;
-  for (const l of s.learns) {
-    if (l.present) {
-      present = true;
-      break;
+  let curNode: number;
+  let hasCurrent: boolean;
+  if (isPacked(s)) {
+    // Held by the pipeline: learns and current location are in the packed form.
+    present = anyPresent(s.packed);
+    curNode = packedCurrentNode(s.packed);
+    hasCurrent = hasPackedCurrent(s.packed);
+  } else {
+    for (const l of s.learns) {
+      if (l.present) {
+        present = true;
+        break;
+      }
     }
+    curNode = s.current?.node ?? 0;
+    hasCurrent = s.current !== null;
   }
   return {
-    curNode: s.current?.node ?? 0,
+    curNode,
     offsubnet: s.flags.offsubnet.length > 0 ? 1 : 0,
     stale: s.flags.stale.length > 0 ? 1 : 0,
-    deleted: s.current === null ? 1 : 0,
+    deleted: hasCurrent ? 0 : 1,
     goneTs: present ? 0 : Math.max(1, s.deletedTs || s.ts),
   };
 }

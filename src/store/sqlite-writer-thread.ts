@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EptError } from '../core/errors.js';
-import type { EncodedBatch } from './sqlite-batch-writer.js';
+import { batchTransferList, type EncodedBatch } from './sqlite-batch-writer.js';
 
 const WORKER = new URL('./sqlite-writer-worker.js', import.meta.url);
 
@@ -50,7 +50,8 @@ export class SqliteWriterThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'write', id, batch });
+      // The batch's column buffers move to the thread (the batch is not used here after this).
+      this.worker.postMessage({ type: 'write', id, batch }, batchTransferList(batch));
     });
   }
 
