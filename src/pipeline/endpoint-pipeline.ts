@@ -136,6 +136,8 @@ export class EndpointPipeline implements EndpointSink {
   /** The endpoint id of each history row (WriteBatch.historyIds). */
   private historyIds: number[] = [];
   private findings: Finding[] = [];
+  /** The endpoint id of each finding (WriteBatch.findingIds). */
+  private findingIds: number[] = [];
   private checksAdded: PendingCheckRecord[] = [];
   private checksDone: PendingCheckRecord[] = [];
   private readonly rechecks = new Map<string, Recheck>();
@@ -491,7 +493,7 @@ export class EndpointPipeline implements EndpointSink {
       this.history.push(r.history);
       this.historyIds.push(s.id);
     }
-    for (const fd of r.findings) this.record(fd);
+    for (const fd of r.findings) this.record(fd, s.id);
     for (const c of r.checks) this.schedule(s, c, now);
     if (s.flags.rapidUntil > now && r.findings.some((x) => x.kind === 'rapid')) {
       this.schedule(s, { kind: 'rapid-end', node: 0, delay: (s.flags.rapidUntil - now) / 1000 }, now);
@@ -499,8 +501,9 @@ export class EndpointPipeline implements EndpointSink {
     if (r.refresh) this.requestRefresh(s);
   }
 
-  private record(f: Finding): void {
+  private record(f: Finding, endpointId: number): void {
     this.findings.push(f);
+    this.findingIds.push(endpointId);
     this.metrics?.finding(f.fabric, f.kind);
     for (const l of this.findingListeners) {
       try {
@@ -580,7 +583,7 @@ export class EndpointPipeline implements EndpointSink {
     collapse(s, false);
     if (finding) {
       this.dirty.add(s);
-      this.record(finding);
+      this.record(finding, s.id);
     }
   }
 
@@ -634,11 +637,12 @@ export class EndpointPipeline implements EndpointSink {
     const earlier = Promise.all(this.inFlight).then(() => undefined);
     if (!this.hasPending()) return earlier;
     const held = [...this.dirty.values()];
-    const { history, historyIds, findings, checksAdded, checksDone } = this;
+    const { history, historyIds, findings, findingIds, checksAdded, checksDone } = this;
     this.dirty = new Set();
     this.history = [];
     this.historyIds = [];
     this.findings = [];
+    this.findingIds = [];
     this.checksAdded = [];
     this.checksDone = [];
     const settings = this.fabrics.values().next().value?.ctx.settings;
@@ -650,6 +654,7 @@ export class EndpointPipeline implements EndpointSink {
         history,
         historyIds,
         findings,
+        findingIds,
         historyCap: settings?.max_per_node_endpoint_events ?? 64,
         findingCap: settings?.max_endpoint_events ?? 64,
         checksAdded,
@@ -672,6 +677,7 @@ export class EndpointPipeline implements EndpointSink {
         this.history = history.concat(this.history);
         this.historyIds = historyIds.concat(this.historyIds);
         this.findings = findings.concat(this.findings);
+        this.findingIds = findingIds.concat(this.findingIds);
         this.checksAdded = checksAdded.concat(this.checksAdded);
         this.checksDone = checksDone.concat(this.checksDone);
         this.log.error({ err }, 'store write failed; will retry');

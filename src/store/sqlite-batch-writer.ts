@@ -41,7 +41,7 @@ export interface EncodedBatch {
   history: RowColumns;
   /** History of endpoints without an id: the same numbers (ep 0) and [addr] per row. */
   historyByKey: RowColumns;
-  /** One per finding: key and times, then the finding as JSON. */
+  /** One per finding: [ep (0: find by key), kind, node, fabric, vnid, addr, type, ts, finding JSON], sorted by (ep, kind, node). */
   findings: Row[];
   findingCap: number;
   checksAdded: PendingCheckRecord[];
@@ -73,7 +73,7 @@ class StringTable {
 }
 
 const byFindingKey = (a: Row, b: Row): number => {
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 3; i++) {
     const x = a[i] as string | number;
     const y = b[i] as string | number;
     if (x !== y) return x < y ? -1 : 1;
@@ -150,7 +150,8 @@ export function encodeBatch(b: WriteBatch): EncodedBatch {
     else histByKey.push(e);
   }
   hist.sort((x, y) => x.ep - y.ep || x.e.node - y.e.node || x.slot - y.slot || x.e.seq - y.e.seq);
-  const findings = b.findings.map((f) => [f.fabric, f.kind, f.vnid, f.addr, f.node, f.type, f.ts, JSON.stringify(f)]).sort(byFindingKey);
+  const fids = b.findingIds;
+  const findings = b.findings.map((f, i) => [fids?.[i] ?? 0, f.kind, f.node, f.fabric, f.vnid, f.addr, f.type, f.ts, JSON.stringify(f)]).sort(byFindingKey);
   return {
     endpoints: endpointColumnsOf(withId, t),
     endpointsByKey: endpointColumnsOf(withoutId, t),
@@ -197,16 +198,18 @@ export class SqliteBatchWriter {
          remote = excluded.remote
        WHERE excluded.seq >= history.seq`,
     );
-    const upsertFinding = db.prepare(
-      `INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last)
-       VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-       ON CONFLICT (fabric, kind, vnid, addr, node) DO UPDATE SET count = count + 1,
-         first_ts = min(first_ts, excluded.first_ts), cap = excluded.cap, type = excluded.type,
-         last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
-         last_ts = max(last_ts, excluded.last_ts)
-       RETURNING count`,
-    );
-    const putFindingEvent = db.prepare(`INSERT OR REPLACE INTO finding_events (fabric, kind, vnid, addr, node, slot, seq, finding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    // A record's count numbers its events; the finding itself is stored once, as the event.
+    const upsertFinding = db
+      .prepare(
+        `INSERT INTO findings (ep, kind, node, fabric, vnid, addr, type, count, first_ts, last_ts, cap)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+         ON CONFLICT (ep, kind, node) DO UPDATE SET count = count + 1,
+           first_ts = min(first_ts, excluded.first_ts), cap = excluded.cap, type = excluded.type,
+           last_ts = max(last_ts, excluded.last_ts)
+         RETURNING count`,
+      )
+      .pluck();
+    const putFindingEvent = db.prepare('INSERT OR REPLACE INTO finding_events (ep, kind, node, slot, seq, finding) VALUES (?, ?, ?, ?, ?, ?)');
     const addCheck = db.prepare('INSERT OR REPLACE INTO pending_checks (fabric, vnid, addr, kind, node, due_ts) VALUES (?, ?, ?, ?, ?, ?)');
     const doneCheck = db.prepare('DELETE FROM pending_checks WHERE fabric = ? AND vnid = ? AND addr = ? AND kind = ? AND node = ?');
     this.tx = db.transaction((b: EncodedBatch) => {
@@ -239,9 +242,15 @@ export class SqliteBatchWriter {
         }
       }
       const cap = b.findingCap;
-      for (const [fabric, kind, vnid, addr, node, type, ts, json] of b.findings) {
-        const { count } = upsertFinding.get(fabric, kind, vnid, addr, node, type, ts, ts, cap, json) as { count: number };
-        putFindingEvent.run(fabric, kind, vnid, addr, node, count % cap, count, json);
+      for (const [id, kind, node, fabric, vnid, addr, type, ts, json] of b.findings) {
+        let ep = id as number;
+        if (ep === 0) {
+          const found = endpointId.get(fabric, addr, vnid) as number | undefined;
+          if (found === undefined) throw new EptError('bad_request', `finding for endpoint ${String(fabric)}/${String(vnid)}/${String(addr)}, which is not stored`);
+          ep = found;
+        }
+        const count = upsertFinding.get(ep, kind, node, fabric, vnid, addr, type, ts, ts, cap) as number;
+        putFindingEvent.run(ep, kind, node, count % cap, count, json);
       }
       for (const c of b.checksDone) doneCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node);
       for (const c of b.checksAdded) addCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node, c.dueTs);

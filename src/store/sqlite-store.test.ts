@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EptError } from '../core/errors.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import { runStoreContract } from './store-contract.js';
-import { batch, endpointState, historyEvent, T0 } from './store-fixtures.js';
+import { batch, endpointState, finding, historyEvent, T0 } from './store-fixtures.js';
 import { SQLITE_MIGRATIONS, migrateSqlite } from './sqlite-schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ept-sqlite-store-'));
@@ -102,6 +102,41 @@ describe('openSqliteStore', () => {
     expect(h[0]).toMatchObject({ fabric: s.fabric, vnid: s.vnid, addr: s.addr, node: 101, seq: 0, ts: T0, status: 'created', flags: ['local'] });
     expect(await store.history({ ...s, addr: '10.9.9.9' }, 10)).toEqual([]);
     expect(store.newEndpointId()).toBe(2);
+    await store.close();
+  });
+
+  it('migrates version 5 finding records to endpoint ids, the latest finding read from the events', async () => {
+    const file = join(dir, 'v5.db');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file);
+    migrateSqlite(db, SQLITE_MIGRATIONS.filter((m) => m.version <= 5));
+    const s = endpointState({ addr: '10.1.1.1' });
+    db.prepare(
+      `INSERT INTO endpoints (id, fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
+       VALUES (7, ?, ?, ?, ?, 101, ?, 0, 0, 0, 0, 0, 0, ?)`,
+    ).run(s.fabric, s.vnid, s.addr, s.type, s.ts, (await import('./endpoint-codec.js')).encodeEndpointState(s));
+    const moves = [finding(s, 'move', T0), finding(s, 'move', T0 + 2000), finding(s, 'move', T0 + 1000)];
+    const putRecord = db.prepare(
+      `INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last) VALUES (?, 'move', ?, ?, 0, ?, ?, ?, ?, 4, ?)`,
+    );
+    const putEvent = db.prepare(`INSERT INTO finding_events (fabric, kind, vnid, addr, node, slot, seq, finding) VALUES (?, 'move', ?, ?, 0, ?, ?, ?)`);
+    putRecord.run(s.fabric, s.vnid, s.addr, s.type, 3, T0, T0 + 2000, JSON.stringify(moves[1]));
+    moves.forEach((m, i) => putEvent.run(s.fabric, s.vnid, s.addr, (i + 1) % 4, i + 1, JSON.stringify(m)));
+    // A record of an endpoint whose row was never written: dropped by the migration.
+    putRecord.run(s.fabric, s.vnid, '10.9.9.9', s.type, 1, T0, T0, JSON.stringify(finding({ ...s, addr: '10.9.9.9' }, 'move', T0)));
+    db.close();
+
+    const store = await openSqliteStore({ path: file });
+    const [rec, ...rest] = await store.findingsForEndpoint(s);
+    expect(rest).toEqual([]);
+    // The latest by time, though not the last to arrive.
+    expect(rec).toMatchObject({ kind: 'move', count: 3, firstTs: T0, lastTs: T0 + 2000, last: moves[1], events: [moves[2], moves[1], moves[0]] });
+    expect(await store.findingsForEndpoint({ ...s, addr: '10.9.9.9' })).toEqual([]);
+    // New findings continue the record.
+    s.id = 7;
+    await store.writeBatch(batch({ endpoints: [s], findings: [finding(s, 'move', T0 + 3000)], findingIds: [7], findingCap: 4 }));
+    expect((await store.findingsForEndpoint(s))[0]).toMatchObject({ count: 4, lastTs: T0 + 3000, last: finding(s, 'move', T0 + 3000) });
+    expect((await store.listFindings(s.fabric, 'move', { limit: 10 })).items).toHaveLength(1);
     await store.close();
   });
 

@@ -157,11 +157,13 @@ export class SqliteStore implements Store {
   }
 
   deleteFabric(name: string): Promise<boolean> {
-    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'findings', 'finding_events', 'pending_checks', 'clears'];
+    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'findings', 'pending_checks', 'clears'];
     return this.run('delete fabric', () =>
       this.db.transaction(() => {
-        // History is keyed by endpoint id: it goes first, while the endpoints still name the fabric.
+        // History and finding events are keyed by endpoint id: they go first, while the endpoints
+        // still name the fabric.
         let removed = this.stmt('DELETE FROM history WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name).changes;
+        removed += this.stmt('DELETE FROM finding_events WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name).changes;
         for (const t of tables) {
           removed += this.stmt(`DELETE FROM ${t} WHERE ${t === 'fabrics' ? 'name' : 'fabric'} = ?`).run(name).changes;
         }
@@ -304,15 +306,15 @@ export class SqliteStore implements Store {
     const find = this.stmt('SELECT id, vnid, addr FROM endpoints WHERE fabric = ? AND gone_ts > 0 AND gone_ts < ?');
     const delEp = this.stmt('DELETE FROM endpoints WHERE id = ?');
     const delHist = this.stmt('DELETE FROM history WHERE ep = ?');
-    const delFind = this.stmt(`DELETE FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) AND vnid = ? AND addr = ?`);
-    const delEvents = this.stmt(`DELETE FROM finding_events WHERE fabric = ? AND kind IN (${KIND_LIST}) AND vnid = ? AND addr = ?`);
+    const delFind = this.stmt('DELETE FROM findings WHERE ep = ?');
+    const delEvents = this.stmt('DELETE FROM finding_events WHERE ep = ?');
     return this.run('purge deleted endpoints', () =>
       this.db.transaction(() => {
         const gone = find.all(fabric, deletedBefore) as { id: number; vnid: number; addr: string }[];
         for (const g of gone) {
           delHist.run(g.id);
-          delFind.run(fabric, g.vnid, g.addr);
-          delEvents.run(fabric, g.vnid, g.addr);
+          delFind.run(g.id);
+          delEvents.run(g.id);
           delEp.run(g.id);
         }
         return gone.length;
@@ -339,17 +341,17 @@ export class SqliteStore implements Store {
   findingsForEndpoint(key: EndpointKey): Promise<FindingRecord[]> {
     return this.run('read endpoint findings', () => {
       const rows = this.stmt(
-        `SELECT * FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) AND vnid = ? AND addr = ? ORDER BY last_ts DESC, kind, node`,
-      ).all(key.fabric, key.vnid, key.addr) as FindingRow[];
+        `SELECT * FROM findings WHERE ep = (SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?) AND kind IN (${KIND_LIST})
+         ORDER BY last_ts DESC, kind, node`,
+      ).all(key.fabric, key.addr, key.vnid) as FindingRow[];
       return rows.map((r) => this.findingRecord(r));
     });
   }
 
   private findingRecord(r: FindingRow): FindingRecord {
     const events = this.stmt(
-      `SELECT finding FROM finding_events WHERE fabric = ? AND kind = ? AND vnid = ? AND addr = ? AND node = ? AND seq > ?
-       ORDER BY seq DESC LIMIT ?`,
-    ).all(r.fabric, r.kind, r.vnid, r.addr, r.node, r.count - r.cap, r.cap) as { finding: string }[];
+      'SELECT finding FROM finding_events WHERE ep = ? AND kind = ? AND node = ? AND seq > ? ORDER BY seq DESC LIMIT ?',
+    ).all(r.ep, r.kind, r.node, r.count - r.cap, r.cap) as { finding: string }[];
     return findingRecord(
       r,
       events.map((e) => e.finding),

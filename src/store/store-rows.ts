@@ -16,7 +16,10 @@ export interface FindingRow {
   first_ts: number;
   last_ts: number;
   cap: number;
-  last: string;
+  /** The latest finding's JSON (PostgreSQL); SQLite keeps findings only as events (v6). */
+  last?: string;
+  /** The endpoint's id (SQLite, v6). */
+  ep?: number;
 }
 
 export interface HistoryRow {
@@ -83,8 +86,16 @@ export function checkLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1) throw new EptError('bad_request', `limit must be a positive integer, got ${limit}`);
 }
 
-/** A finding record from its row and its events (already newest first). */
+/**
+ * A finding record from its row and its events (newest first). Without a `last` column the latest
+ * finding is the event with the latest time (of two at one time, the newer event).
+ */
 export function findingRecord(r: FindingRow, events: readonly string[]): FindingRecord {
+  const parsed = events.map((e) => JSON.parse(e) as Finding);
+  let last: Finding | undefined;
+  if (r.last !== undefined) last = JSON.parse(r.last) as Finding;
+  else for (const f of parsed) if (last === undefined || f.ts > last.ts) last = f;
+  if (last === undefined) throw new EptError('store_error', `finding record ${r.kind} ${r.fabric}/${r.vnid}/${r.addr} node ${r.node} has no events`);
   return {
     fabric: r.fabric,
     kind: r.kind,
@@ -95,7 +106,7 @@ export function findingRecord(r: FindingRow, events: readonly string[]): Finding
     count: r.count,
     firstTs: r.first_ts,
     lastTs: r.last_ts,
-    last: JSON.parse(r.last) as Finding,
-    events: events.map((e) => JSON.parse(e) as Finding),
+    last,
+    events: parsed,
   };
 }

@@ -63,6 +63,8 @@ export interface WriteBatch {
   historyIds?: number[];
   /** Findings to record: each updates the (fabric, kind, vnid, addr, node) record. */
   findings: Finding[];
+  /** The endpoint id of each finding, like historyIds (without it, or where 0, found by key). */
+  findingIds?: number[];
   /** History slots per endpoint per node (max_per_node_endpoint_events). */
   historyCap: number;
   /** Events kept per finding record (max_endpoint_events). */
