@@ -22,8 +22,6 @@ const HALF = 2 ** 26;
 class ValueTable<T> {
   private readonly ids = new Map<string, number>();
   private readonly values: T[];
-  /** The JSON text of each value, made when first asked for (json()). */
-  private readonly texts: string[] = [];
 
   constructor(empty: T) {
     this.values = [empty];
@@ -42,16 +40,6 @@ class ValueTable<T> {
 
   value(id: number): T {
     return this.values[id] as T;
-  }
-
-  /** JSON text of the value numbered id, through `text` (the value's own text form). */
-  json(id: number, text: (v: T) => string): string {
-    let t = this.texts[id];
-    if (t === undefined) {
-      t = JSON.stringify(text(this.values[id] as T));
-      this.texts[id] = t;
-    }
-    return t;
   }
 }
 
@@ -244,8 +232,8 @@ export function mayMissInSync(p: readonly number[], isMac: boolean, epoch: numbe
 /**
  * An endpoint state as the pipeline holds it: its learns and current location are in `packed`,
  * while `learns` is empty and `current` null. The pipeline hands such states to the store's
- * writeBatch, which reads them through packedPresent / packedCurrentNode / packedLearnsJson /
- * packedCurrentJson instead of unpacking them.
+ * writeBatch, which reads them through anyPresent / packedCurrentNode / packedLearnTuples /
+ * packedCurrentTuple instead of unpacking them.
  */
 export interface PackedEndpointState extends EndpointState {
   packed: number[];
@@ -265,57 +253,57 @@ export function packedCurrentNode(p: readonly number[]): number {
   return p[0] === 1 ? (p[1] as number) : 0;
 }
 
-const sameText = (v: string): string => v;
-const flagListText = (v: readonly string[]): string => flagsText(v);
-
-function macJson(code: number): string {
-  if (code === 0) return '""';
-  return code < 0 ? otherMacs.json(-code, sameText) : `"${formatMacNumber(code - 1)}"`;
-}
-
 /**
- * The packed learns as the JSON text of the store's learn tuples, without unpacking them:
- * [[node, present 0/1, flags text, ifId, encap, pcTag, bd, vrf, rwMac, rwBd, remote, ts, seq, seen,
- * bindSeen], …] — the format store/endpoint-codec.ts defines (its encodeLearn); a test checks that
- * both give the same text. Names and flag lists are quoted once per distinct value.
+ * The packed learns as the store's learn tuples, without NodeLearn objects: [node, present 0/1,
+ * flags text, ifId, encap, pcTag, bd, vrf, rwMac, rwBd, remote, ts, seq, seen, bindSeen] — the
+ * format store/endpoint-codec.ts defines (its encodeLearn); a test checks that both give the same
+ * text. (Tuples for JSON.stringify rather than text built here: concatenating many small strings
+ * makes deep rope strings, which cost the garbage collector far more than the arrays.)
  */
-export function packedLearnsJson(p: readonly number[]): string {
-  let t = '[';
-  let macCodeSeen = 0;
-  let mac = '""';
-  for (let o = HEAD; o < p.length; o += LEARN_STRIDE) {
+export function packedLearnTuples(p: readonly number[]): (string | number)[][] {
+  const n = (p.length - HEAD) / LEARN_STRIDE;
+  const out = new Array<(string | number)[]>(n);
+  let rwCode = 0;
+  let rwMac = '';
+  for (let i = 0, o = HEAD; i < n; i++, o += LEARN_STRIDE) {
     const pf = p[o + 1] as number;
     const names2 = p[o + 2] as number;
     const tagBd = p[o + 3] as number;
     const vrfBd = p[o + 4] as number;
     const code = p[o + 5] as number;
     const seen = p[o + 9] as number;
-    if (code !== macCodeSeen) {
-      macCodeSeen = code;
-      mac = macJson(code);
+    if (code !== rwCode) {
+      rwCode = code;
+      rwMac = macText(code);
     }
-    t +=
-      (o === HEAD ? '[' : ',[') +
-      (p[o] as number) + ',' + (pf % 2) + ',' + flagSets.json(Math.floor(pf / 2), flagListText) + ',' +
-      names.json(names2 % HALF, sameText) + ',' + names.json(Math.floor(names2 / HALF), sameText) + ',' +
-      (tagBd % HALF) + ',' + Math.floor(tagBd / HALF) + ',' + (vrfBd % HALF) + ',' + (code === 0 ? '""' : mac) + ',' +
-      Math.floor(vrfBd / HALF) + ',' + (p[o + 6] as number) + ',' + (p[o + 7] as number) + ',' + (p[o + 8] as number) + ',' +
-      (seen % HALF) + ',' + Math.floor(seen / HALF) + ']';
+    out[i] = [
+      p[o] as number,
+      pf % 2,
+      flagsText(flagSets.value(Math.floor(pf / 2))),
+      names.value(names2 % HALF),
+      names.value(Math.floor(names2 / HALF)),
+      tagBd % HALF,
+      Math.floor(tagBd / HALF),
+      vrfBd % HALF,
+      code === 0 ? '' : rwMac,
+      Math.floor(vrfBd / HALF),
+      p[o + 6] as number,
+      p[o + 7] as number,
+      p[o + 8] as number,
+      seen % HALF,
+      Math.floor(seen / HALF),
+    ];
   }
-  return t + ']';
+  return out;
 }
 
 /**
- * The packed current location as the JSON text of the store's location tuple
- * [node, ifId, encap, pcTag, rwMac, rwBd, ts], or 0 when there is none (endpoint-codec.ts's
- * encodeLocation).
+ * The packed current location as the store's location tuple [node, ifId, encap, pcTag, rwMac,
+ * rwBd, ts], or 0 when there is none (endpoint-codec.ts's encodeLocation).
  */
-export function packedCurrentJson(p: readonly number[]): string {
-  if (p[0] !== 1) return '0';
+export function packedCurrentTuple(p: readonly number[]): (string | number)[] | 0 {
+  if (p[0] !== 1) return 0;
   const names2 = p[2] as number;
   const tagBd = p[3] as number;
-  return (
-    '[' + (p[1] as number) + ',' + names.json(names2 % HALF, sameText) + ',' + names.json(Math.floor(names2 / HALF), sameText) + ',' +
-    (tagBd % HALF) + ',' + macJson(p[4] as number) + ',' + Math.floor(tagBd / HALF) + ',' + (p[5] as number) + ']'
-  );
+  return [p[1] as number, names.value(names2 % HALF), names.value(Math.floor(names2 / HALF)), tagBd % HALF, macText(p[4] as number), Math.floor(tagBd / HALF), p[5] as number];
 }

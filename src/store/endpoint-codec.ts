@@ -6,7 +6,7 @@
 import { EptError } from '../core/errors.js';
 import { NO_ENDPOINT_FLAGS, NO_RATE } from '../core/analyses.js';
 import { flagsText, intern, internFlags } from '../core/intern.js';
-import { isPacked, packedCurrentJson, packedLearnsJson } from '../core/packed-learns.js';
+import { isPacked, packedCurrentTuple, packedLearnTuples } from '../core/packed-learns.js';
 import type { EndpointFlags, EndpointKey, EndpointState, EndpointType, Location, NodeLearn, RateWindow } from '../core/types.js';
 
 const FORMAT = 1;
@@ -61,10 +61,7 @@ function decodeLearn(t: LearnTuple): NodeLearn {
  * its learns and current location written straight from the packed form, to the same text.
  */
 export function encodeEndpointState(s: EndpointState): string {
-  if (isPacked(s)) {
-    const rest = JSON.stringify(afterLocation(s));
-    return `[${FORMAT},${packedLearnsJson(s.packed)},${packedCurrentJson(s.packed)},${rest.slice(1)}`;
-  }
+  if (isPacked(s)) return JSON.stringify([FORMAT, packedLearnTuples(s.packed), packedCurrentTuple(s.packed), ...afterLocation(s)]);
   return JSON.stringify([FORMAT, s.learns.map(encodeLearn), encodeLocation(s.current), ...afterLocation(s)]);
 }
 

@@ -84,19 +84,23 @@ const KIND_LIST = FINDING_KINDS.map((k) => `'${k}'`).join(',');
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const { path } = options;
   let db: Db | undefined;
+  let writer: SqliteWriterThread | null = null;
   try {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
     const cacheMiB = options.cacheMiB ?? 64;
     const inMemory = path === ':memory:' || path === '';
-    // The writer thread touches endpoint and history pages at random keys: it gets the larger cache.
-    const writer = options.writerThread === false || inMemory ? null : SqliteWriterThread.start(path, Math.max(cacheMiB, WRITER_CACHE_MIB));
-    if (options.writerThread === true && !writer) throw new Error('the writer thread needs a file store and the compiled build');
-    applyConnectionPragmas(db, cacheMiB, writer !== null);
+    const useWriter = options.writerThread !== false && !inMemory && SqliteWriterThread.available();
+    if (options.writerThread === true && !useWriter) throw new Error('the writer thread needs a file store and the compiled build');
+    applyConnectionPragmas(db, cacheMiB, useWriter);
     const version = migrateSqlite(db);
+    // Started once the schema is current: the thread prepares its statements as it starts.
+    // It touches endpoint and history pages at random keys: it gets the larger cache.
+    writer = useWriter ? SqliteWriterThread.start(path, Math.max(cacheMiB, WRITER_CACHE_MIB)) : null;
     options.logger?.debug({ path, version, writerThread: writer !== null }, 'sqlite store open');
     return new SqliteStore(db, path, writer);
   } catch (err) {
+    void writer?.close();
     db?.close();
     const why = err instanceof Error ? err.message : String(err);
     throw new EptError('store_error', `cannot open SQLite store '${path}': ${why}`, { path }, { cause: err });

@@ -38,9 +38,17 @@ export class SqliteWriterThread {
     });
   }
 
-  /** Starts a writer thread, or returns null where the compiled worker is not available (running from sources). */
+  /** False where the compiled worker is not available (running from sources). */
+  static available(): boolean {
+    return existsSync(fileURLToPath(WORKER));
+  }
+
+  /**
+   * Starts a writer thread on a database whose schema is current (it prepares its statements as it
+   * starts), or returns null where the compiled worker is not available.
+   */
   static start(path: string, cacheMiB: number): SqliteWriterThread | null {
-    if (!existsSync(fileURLToPath(WORKER))) return null;
+    if (!SqliteWriterThread.available()) return null;
     return new SqliteWriterThread(new Worker(WORKER, { workerData: { path, cacheMiB } }), path);
   }
 
@@ -71,7 +79,8 @@ export class SqliteWriterThread {
   }
 
   private fail(err: Error): void {
-    this.failed ??= err;
+    // An error thrown as the thread starts may arrive without a message: keep what there is.
+    this.failed ??= err instanceof Error && err.message ? err : new Error(String((err as { stack?: string } | null)?.stack ?? err));
     for (const p of this.pending.values()) p.reject(new EptError('store_error', `SQLite store '${this.path}': writer thread failed: ${err.message}`, { path: this.path }));
     this.pending.clear();
   }

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SqliteStoreOptions } from '../../src/store/sqlite-store.js';
 import { runStoreContract } from '../../src/store/store-contract.js';
 import type { Store } from '../../src/store/store.js';
-import { batch, endpointState, historyEvent, T0 } from '../../src/store/store-fixtures.js';
+import { batch, endpointState, finding, historyEvent, T0 } from '../../src/store/store-fixtures.js';
 
 const DIST = new URL('../../dist/store/sqlite-store.js', import.meta.url);
 const built = existsSync(fileURLToPath(DIST));
@@ -29,6 +29,26 @@ describe.skipIf(!built)('SQLite store with a writer thread (compiled build)', ()
       await store.close();
       return open({ path: file, writerThread: true });
     },
+  });
+
+  it('starts the thread only once an older database is migrated (the thread prepares statements for the current schema)', async () => {
+    const file = join(dir, 'old', 'ept.db');
+    const { default: Database } = await import('better-sqlite3');
+    const { migrateSqlite, SQLITE_MIGRATIONS } = await import('../../src/store/sqlite-schema.js');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'old'));
+    const db = new Database(file);
+    migrateSqlite(db, SQLITE_MIGRATIONS.filter((m) => m.version <= 5));
+    // Enough finding records that the migration to v6 takes far longer than the thread's start.
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+      INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last)
+      SELECT 'fab1', 'move', i, 'aa:bb:cc:dd:ee:ff', 0, 'mac', 1, 0, 0, 4, '{}' FROM n`);
+    db.close();
+    const store = await open({ path: file, writerThread: true });
+    const s = { ...endpointState({ addr: '10.0.0.8' }), id: store.newEndpointId() };
+    await store.writeBatch(batch({ endpoints: [s], findings: [finding(s, 'move', T0)], findingIds: [s.id] }));
+    expect((await store.findingsForEndpoint(s))[0]).toMatchObject({ count: 1, lastTs: T0 });
+    await store.close();
   });
 
   it('commits many batches in order, readable at once from the main connection, and closes cleanly', async () => {
