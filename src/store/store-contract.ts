@@ -256,6 +256,17 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       expect(again.events).toHaveLength(4);
     });
 
+    it('records findings by endpoint id before the endpoint row is written (a build writes rows at its end)', async () => {
+      await open();
+      const s = { ...endpointState({ addr: '10.1.1.2' }), id: store.newEndpointId() };
+      await store.writeBatch(batch({ history: [historyEvent(s, 101, 0, T0)], historyIds: [s.id], findings: [finding(s, 'move', T0)], findingIds: [s.id] }));
+      await store.writeBatch(batch({ endpoints: [s], findings: [finding(s, 'move', T0 + 1000)], findingIds: [s.id] }));
+      const [rec] = await store.findingsForEndpoint(s);
+      expect(rec).toMatchObject({ kind: 'move', count: 2, firstTs: T0, lastTs: T0 + 1000 });
+      expect((await store.listFindings('fab1', 'move', { limit: 10 })).items.map((r) => r.addr)).toEqual([s.addr]);
+      expect(await store.history(s, 10)).toHaveLength(1);
+    });
+
     it('lists findings newest first with keyset pages, search, node and since; counts them', async () => {
       await open();
       const states = addresses(30).map((addr) => endpointState({ addr }));
