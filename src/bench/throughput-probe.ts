@@ -159,7 +159,10 @@ export class ThroughputProbe {
     for (;;) {
       const s = await this.sim.stats();
       const received = this.ept.subscriber.status().eventsReceived;
-      if ((s.backlogBytes === 0 && received === last) || performance.now() - t0 > timeoutMs) break;
+      // Received events stop growing while ept's full queue pauses its reader (events then wait in
+      // the sockets' buffers, which the simulator's backlog does not show): drained means nothing
+      // queued either.
+      if ((s.backlogBytes === 0 && received === last && this.ept.queued() === 0) || performance.now() - t0 > timeoutMs) break;
       last = received;
       await sleep(250);
     }
