@@ -20,7 +20,7 @@ export interface TargetCheck {
 
 /**
  * The three targets, judged on the run (memory and build projected linearly when it tracked fewer
- * than 1M endpoints). An endpoint is what ept tracks (DESIGN.md): each MAC and each IP, so a
+ * than 1M endpoints). An endpoint is what ept tracks (docs/architecture.md, Keys): each MAC and each IP, so a
  * simulated host with a MAC and an IP is two; 1M endpoints is `--endpoints 500000` hosts.
  */
 export function checkTargets(r: FabricBenchResult): TargetCheck[] {

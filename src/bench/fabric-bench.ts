@@ -1,7 +1,7 @@
-// The fabric benchmark (`ept bench fabric`): a simulated APIC with N endpoints in its own process,
-// ept's subscriber + pipeline + SQLite store in this one. Measures the initial build, the sustained
-// end-to-end event rate (websocket in -> analysed -> committed), event-to-commit latency at half
-// that rate, and memory. It measures and reports; it asserts nothing.
+// The fabric benchmark (`ept bench fabric`): a simulated APIC with N hosts (a MAC and an IP
+// endpoint each) in its own process, ept's subscriber + pipeline + SQLite store in this one.
+// Measures the initial build, the sustained end-to-end event rate (websocket in -> analysed ->
+// committed), event-to-commit latency at half that rate, and memory. It measures and reports; it asserts nothing.
 import { availableParallelism, loadavg } from 'node:os';
 import { EptError } from '../core/errors.js';
 import { EptUnderTest } from './ept-under-test.js';
@@ -116,7 +116,7 @@ export async function runFabricBench(o: FabricBenchOptions, machine: FabricBench
     return s;
   };
   try {
-    o.progress(`sim: generating a fabric of ${o.endpoints} endpoints on ${o.leafs} leafs (child process)`);
+    o.progress(`sim: generating a fabric of ${o.endpoints} hosts (${2 * o.endpoints} endpoints) on ${o.leafs} leafs (child process)`);
     const started = await sim.start({ leafs: o.leafs, endpoints: o.endpoints, churnPool: o.churnPool, seed: o.seed });
     o.progress(`sim: listening on ${started.url} (pid ${sim.pid}, ready in ${(started.buildMs / 1000).toFixed(1)} s)`);
     ept = await EptUnderTest.open(started, { partitions: o.partitions, batchSize: o.batchSize, queueCapacity: o.queueCapacity, cacheMiB: o.cacheMiB, pageSize: o.pageSize, logLevel: 'warn' });

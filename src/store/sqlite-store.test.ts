@@ -140,7 +140,7 @@ describe('openSqliteStore', () => {
     await store.close();
   });
 
-  it('numbers new endpoints after every id in use, including history whose endpoint row is missing', async () => {
+  it('numbers new endpoints after every id in use, including history and findings whose endpoint row is missing', async () => {
     const file = join(dir, 'ids.db');
     const store = await openSqliteStore({ path: file });
     const s = endpointState({ addr: '10.1.1.1' });
@@ -152,7 +152,19 @@ describe('openSqliteStore', () => {
     await store.close();
     const again = await openSqliteStore({ path: file });
     expect(again.newEndpointId()).toBe(41);
+    // Likewise a finding record whose endpoint row is not written yet.
+    const early = { ...endpointState({ addr: '10.1.1.3' }), id: 60 };
+    await again.writeBatch(batch({ findings: [finding(early, 'move', T0)], findingIds: [early.id] }));
     await again.close();
+    const third = await openSqliteStore({ path: file });
+    expect(third.newEndpointId()).toBe(61);
+    // Deleting the fabric removes that record's events too, though its endpoint has no row.
+    expect(await third.deleteFabric('fab1')).toBe(true);
+    const Database = (await import('better-sqlite3')).default;
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('SELECT count(*) AS n FROM finding_events').get()).toEqual({ n: 0 });
+    raw.close();
+    await third.close();
   });
 
   it('rejects history for an endpoint that has no id and no row, and writes nothing of the batch', async () => {

@@ -78,6 +78,9 @@ type Stmt = Database.Statement;
  */
 const WRITER_CACHE_MIB = 64;
 
+/** A finding record row of schema v6: keyed by endpoint id, no `last` column (see findingRecord). */
+type SqliteFindingRow = FindingRow & { ep: number };
+
 const KIND_LIST = FINDING_KINDS.map((k) => `'${k}'`).join(',');
 
 /** Opens (creating and migrating when needed) a SQLite store. */
@@ -125,9 +128,15 @@ export class SqliteStore implements Store {
     private readonly writer: SqliteWriterThread | null = null,
   ) {
     this.batchWriter = new SqliteBatchWriter(db);
-    // History rows may name an id whose endpoint row was not written yet (a crash between the
-    // two): ids continue after both, so such rows never attach to another endpoint.
-    const max = db.prepare('SELECT max(ifnull((SELECT max(id) FROM endpoints), 0), ifnull((SELECT max(ep) FROM history), 0)) AS n').get() as { n: number };
+    // History rows and finding records may name an id whose endpoint row was not written yet (a
+    // build writes endpoint rows at its end; a crash in between): ids continue after all of them,
+    // so such rows never attach to another endpoint.
+    const max = db
+      .prepare(
+        `SELECT max(ifnull((SELECT max(id) FROM endpoints), 0), ifnull((SELECT max(ep) FROM history), 0),
+           ifnull((SELECT max(ep) FROM findings), 0), ifnull((SELECT max(ep) FROM finding_events), 0)) AS n`,
+      )
+      .get() as { n: number };
     this.lastEndpointId = max.n;
     this.hosts = new SqlHostStore(sqliteExec(db, `SQLite store '${path}'`));
   }
@@ -165,9 +174,9 @@ export class SqliteStore implements Store {
     return this.run('delete fabric', () =>
       this.db.transaction(() => {
         // History and finding events are keyed by endpoint id: they go first, while the endpoints
-        // still name the fabric.
+        // and finding records still name the fabric (a record may precede its endpoint's row).
         let removed = this.stmt('DELETE FROM history WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name).changes;
-        removed += this.stmt('DELETE FROM finding_events WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name).changes;
+        removed += this.stmt('DELETE FROM finding_events WHERE ep IN (SELECT ep FROM findings WHERE fabric = ?)').run(name).changes;
         for (const t of tables) {
           removed += this.stmt(`DELETE FROM ${t} WHERE ${t === 'fabrics' ? 'name' : 'fabric'} = ?`).run(name).changes;
         }
@@ -332,7 +341,7 @@ export class SqliteStore implements Store {
     return this.run('list findings', () => {
       checkLimit(q.limit);
       const { sql, params } = findingPageQuery(fabric, kind, q);
-      const rows = this.stmt(sql).all(...params) as FindingRow[];
+      const rows = this.stmt(sql).all(...params) as SqliteFindingRow[];
       const page = rows.slice(0, q.limit);
       const tail = page[page.length - 1];
       return {
@@ -347,12 +356,12 @@ export class SqliteStore implements Store {
       const rows = this.stmt(
         `SELECT * FROM findings WHERE ep = (SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?) AND kind IN (${KIND_LIST})
          ORDER BY last_ts DESC, kind, node`,
-      ).all(key.fabric, key.addr, key.vnid) as FindingRow[];
+      ).all(key.fabric, key.addr, key.vnid) as SqliteFindingRow[];
       return rows.map((r) => this.findingRecord(r));
     });
   }
 
-  private findingRecord(r: FindingRow): FindingRecord {
+  private findingRecord(r: SqliteFindingRow): FindingRecord {
     const events = this.stmt(
       'SELECT finding FROM finding_events WHERE ep = ? AND kind = ? AND node = ? AND seq > ? ORDER BY seq DESC LIMIT ?',
     ).all(r.ep, r.kind, r.node, r.count - r.cap, r.cap) as { finding: string }[];

@@ -81,7 +81,8 @@ export class SqliteWriterThread {
   private fail(err: Error): void {
     // An error thrown as the thread starts may arrive without a message: keep what there is.
     this.failed ??= err instanceof Error && err.message ? err : new Error(String((err as { stack?: string } | null)?.stack ?? err));
-    for (const p of this.pending.values()) p.reject(new EptError('store_error', `SQLite store '${this.path}': writer thread failed: ${err.message}`, { path: this.path }));
+    const why = this.failed.message;
+    for (const p of this.pending.values()) p.reject(new EptError('store_error', `SQLite store '${this.path}': writer thread failed: ${why}`, { path: this.path }));
     this.pending.clear();
   }
 }

@@ -22,13 +22,22 @@ type Message = { type: 'write'; id: number; batch: EncodedBatch } | { type: 'clo
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-worker must run as a worker thread');
 const { path, cacheMiB } = workerData as Options;
-const db = new Database(path);
-applyConnectionPragmas(db, cacheMiB, true);
-const writer = new SqliteBatchWriter(db);
+let db: Database.Database | null = null;
+let writer: SqliteBatchWriter | null = null;
+/** Why the connection could not be set up; every write is answered with it (an error thrown out of
+ * a worker reaches the parent without its message, and would race the writes already posted). */
+let startError: string | null = null;
+try {
+  db = new Database(path);
+  applyConnectionPragmas(db, cacheMiB, true);
+  writer = new SqliteBatchWriter(db);
+} catch (err) {
+  startError = `cannot start: ${err instanceof Error ? err.message : String(err)}`;
+}
 let committed = false;
 
 function checkpoint(): void {
-  db.pragma('wal_checkpoint(PASSIVE)');
+  db?.pragma('wal_checkpoint(PASSIVE)');
   committed = false;
 }
 
@@ -44,9 +53,15 @@ const timer = setInterval(() => {
 port.on('message', (m: Message) => {
   if (m.type === 'close') {
     clearInterval(timer);
-    checkpoint();
-    db.close();
+    if (db) {
+      checkpoint();
+      db.close();
+    }
     port.postMessage({ type: 'closed' });
+    return;
+  }
+  if (!writer) {
+    port.postMessage({ type: 'done', id: m.id, error: startError });
     return;
   }
   try {

@@ -18,8 +18,6 @@ export interface FindingRow {
   cap: number;
   /** The latest finding's JSON (PostgreSQL); SQLite keeps findings only as events (v6). */
   last?: string;
-  /** The endpoint's id (SQLite, v6). */
-  ep?: number;
 }
 
 export interface HistoryRow {
@@ -88,7 +86,9 @@ export function checkLimit(limit: number): void {
 
 /**
  * A finding record from its row and its events (newest first). Without a `last` column the latest
- * finding is the event with the latest time (of two at one time, the newer event).
+ * finding is the kept event with the latest time (of two at one time, the newer event): the same
+ * as PostgreSQL's `last` unless findings arrived so far out of time order that the latest one was
+ * pushed out of the capped events by older ones.
  */
 export function findingRecord(r: FindingRow, events: readonly string[]): FindingRecord {
   const parsed = events.map((e) => JSON.parse(e) as Finding);

@@ -52,7 +52,13 @@ export interface PendingCheckRecord {
 
 /** Everything one worker batch writes, committed in one transaction. */
 export interface WriteBatch {
-  /** Current states to upsert (at most one per endpoint). */
+  /**
+   * Current states to upsert (at most one per endpoint). The pipeline passes the states it holds
+   * (core/packed-learns.ts PackedEndpointState: learns and location packed, `learns` empty,
+   * `current` null) and changes them after the call: a store reads them during writeBatch, before
+   * anything asynchronous, and only through endpointColumns / encodeEndpointState, which read
+   * either form.
+   */
   endpoints: EndpointState[];
   /** History rows, each written to slot seq mod historyCap of its (endpoint, node). */
   history: HistoryEvent[];
@@ -63,7 +69,10 @@ export interface WriteBatch {
   historyIds?: number[];
   /** Findings to record: each updates the (fabric, kind, vnid, addr, node) record. */
   findings: Finding[];
-  /** The endpoint id of each finding, like historyIds (without it, or where 0, found by key). */
+  /**
+   * The endpoint id of each finding, like historyIds. Without it, or where 0, SQLite finds the
+   * endpoint by its key, and refuses the batch when the endpoint is neither numbered nor stored.
+   */
   findingIds?: number[];
   /** History slots per endpoint per node (max_per_node_endpoint_events). */
   historyCap: number;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqliteStoreOptions } from '../../src/store/sqlite-store.js';
+import type { SqliteWriterThread as WriterThread } from '../../src/store/sqlite-writer-thread.js';
 import { runStoreContract } from '../../src/store/store-contract.js';
 import type { Store } from '../../src/store/store.js';
 import { batch, endpointState, finding, historyEvent, T0 } from '../../src/store/store-fixtures.js';
@@ -39,16 +40,32 @@ describe.skipIf(!built)('SQLite store with a writer thread (compiled build)', ()
     mkdirSync(join(dir, 'old'));
     const db = new Database(file);
     migrateSqlite(db, SQLITE_MIGRATIONS.filter((m) => m.version <= 5));
-    // Enough finding records that the migration to v6 takes far longer than the thread's start.
+    // Enough endpoints with finding records and events that the migration to v6 (which copies them
+    // all) takes far longer than the thread's start: with the thread started first, it prepared
+    // its statements against the v5 tables and failed.
     db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+      INSERT INTO endpoints (id, fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
+      SELECT i, 'fab1', i, 'aa:bb:cc:dd:ee:ff', 'mac', 101, 0, 0, 0, 0, 0, 0, 0, '[1]' FROM n;
       INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last)
-      SELECT 'fab1', 'move', i, 'aa:bb:cc:dd:ee:ff', 0, 'mac', 1, 0, 0, 4, '{}' FROM n`);
+      SELECT fabric, 'move', vnid, addr, 0, 'mac', 1, 0, 0, 4, '{}' FROM endpoints;
+      INSERT INTO finding_events (fabric, kind, vnid, addr, node, slot, seq, finding)
+      SELECT fabric, 'move', vnid, addr, 0, 1, 1, '{}' FROM endpoints`);
     db.close();
     const store = await open({ path: file, writerThread: true });
     const s = { ...endpointState({ addr: '10.0.0.8' }), id: store.newEndpointId() };
+    expect(s.id).toBe(100_001);
     await store.writeBatch(batch({ endpoints: [s], findings: [finding(s, 'move', T0)], findingIds: [s.id] }));
     expect((await store.findingsForEndpoint(s))[0]).toMatchObject({ count: 1, lastTs: T0 });
     await store.close();
+  });
+
+  it('reports why the thread could not start', async () => {
+    const { SqliteWriterThread } = (await import(new URL('../../dist/store/sqlite-writer-thread.js', import.meta.url).href)) as { SqliteWriterThread: typeof WriterThread };
+    const { encodeBatch } = await import('../../src/store/sqlite-batch-writer.js');
+    // A database without ept's tables: the thread cannot prepare its statements.
+    const thread = SqliteWriterThread.start(join(dir, 'empty.db'), 8)!;
+    await expect(thread.write(encodeBatch(batch({})))).rejects.toThrow(/write batch failed: cannot start: no such table: endpoints/);
+    await thread.close();
   });
 
   it('commits many batches in order, readable at once from the main connection, and closes cleanly', async () => {
