@@ -232,8 +232,8 @@ export function mayMissInSync(p: readonly number[], isMac: boolean, epoch: numbe
 /**
  * An endpoint state as the pipeline holds it: its learns and current location are in `packed`,
  * while `learns` is empty and `current` null. The pipeline hands such states to the store's
- * writeBatch, which reads them through anyPresent / packedCurrentNode / packedLearnTuples /
- * packedCurrentTuple instead of unpacking them.
+ * writeBatch, which reads them through anyPresent / packedCurrentNode / unpackLearns /
+ * unpackCurrent (store/endpoint-columns.ts, store/endpoint-codec.ts).
  */
 export interface PackedEndpointState extends EndpointState {
   packed: number[];
@@ -251,59 +251,4 @@ export function hasPackedCurrent(p: readonly number[]): boolean {
 /** Node of the packed current location, 0 when there is none. */
 export function packedCurrentNode(p: readonly number[]): number {
   return p[0] === 1 ? (p[1] as number) : 0;
-}
-
-/**
- * The packed learns as the store's learn tuples, without NodeLearn objects: [node, present 0/1,
- * flags text, ifId, encap, pcTag, bd, vrf, rwMac, rwBd, remote, ts, seq, seen, bindSeen] — the
- * format store/endpoint-codec.ts defines (its encodeLearn); a test checks that both give the same
- * text. (Tuples for JSON.stringify rather than text built here: concatenating many small strings
- * makes deep rope strings, which cost the garbage collector far more than the arrays.)
- */
-export function packedLearnTuples(p: readonly number[]): (string | number)[][] {
-  const n = (p.length - HEAD) / LEARN_STRIDE;
-  const out = new Array<(string | number)[]>(n);
-  let rwCode = 0;
-  let rwMac = '';
-  for (let i = 0, o = HEAD; i < n; i++, o += LEARN_STRIDE) {
-    const pf = p[o + 1] as number;
-    const names2 = p[o + 2] as number;
-    const tagBd = p[o + 3] as number;
-    const vrfBd = p[o + 4] as number;
-    const code = p[o + 5] as number;
-    const seen = p[o + 9] as number;
-    if (code !== rwCode) {
-      rwCode = code;
-      rwMac = macText(code);
-    }
-    out[i] = [
-      p[o] as number,
-      pf % 2,
-      flagsText(flagSets.value(Math.floor(pf / 2))),
-      names.value(names2 % HALF),
-      names.value(Math.floor(names2 / HALF)),
-      tagBd % HALF,
-      Math.floor(tagBd / HALF),
-      vrfBd % HALF,
-      code === 0 ? '' : rwMac,
-      Math.floor(vrfBd / HALF),
-      p[o + 6] as number,
-      p[o + 7] as number,
-      p[o + 8] as number,
-      seen % HALF,
-      Math.floor(seen / HALF),
-    ];
-  }
-  return out;
-}
-
-/**
- * The packed current location as the store's location tuple [node, ifId, encap, pcTag, rwMac,
- * rwBd, ts], or 0 when there is none (endpoint-codec.ts's encodeLocation).
- */
-export function packedCurrentTuple(p: readonly number[]): (string | number)[] | 0 {
-  if (p[0] !== 1) return 0;
-  const names2 = p[2] as number;
-  const tagBd = p[3] as number;
-  return [p[1] as number, names.value(names2 % HALF), names.value(Math.floor(names2 / HALF)), tagBd % HALF, macText(p[4] as number), Math.floor(tagBd / HALF), p[5] as number];
 }

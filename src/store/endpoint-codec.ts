@@ -6,7 +6,7 @@
 import { EptError } from '../core/errors.js';
 import { NO_ENDPOINT_FLAGS, NO_RATE } from '../core/analyses.js';
 import { flagsText, intern, internFlags } from '../core/intern.js';
-import { isPacked, packedCurrentTuple, packedLearnTuples } from '../core/packed-learns.js';
+import { isPacked, unpackCurrent, unpackLearns } from '../core/packed-learns.js';
 import type { EndpointFlags, EndpointKey, EndpointState, EndpointType, Location, NodeLearn, RateWindow } from '../core/types.js';
 
 const FORMAT = 1;
@@ -32,7 +32,7 @@ function decodeLocation(t: LocationTuple | 0): Location | null {
   return { node: t[0], ifId: t[1], encap: t[2], pcTag: t[3], rwMac: t[4], rwBd: t[5], ts: t[6] };
 }
 
-export function encodeLearn(l: NodeLearn): LearnTuple {
+function encodeLearn(l: NodeLearn): LearnTuple {
   return [l.node, l.present ? 1 : 0, flagsText(l.flags), l.ifId, l.encap, l.pcTag, l.bd, l.vrf, l.rwMac, l.rwBd, l.remote, l.ts, l.seq, l.seen, l.bindSeen];
 }
 
@@ -58,11 +58,14 @@ function decodeLearn(t: LearnTuple): NodeLearn {
 
 /**
  * Encodes the state without its key. A state the pipeline holds packed (core/packed-learns.ts) has
- * its learns and current location written straight from the packed form, to the same text.
+ * its learns and current location read from the packed form. (Tuples for JSON.stringify rather
+ * than text built by concatenation: many small strings concatenated make deep rope strings, which
+ * cost the garbage collector several times the encoding.)
  */
 export function encodeEndpointState(s: EndpointState): string {
-  if (isPacked(s)) return JSON.stringify([FORMAT, packedLearnTuples(s.packed), packedCurrentTuple(s.packed), ...afterLocation(s)]);
-  return JSON.stringify([FORMAT, s.learns.map(encodeLearn), encodeLocation(s.current), ...afterLocation(s)]);
+  const learns = isPacked(s) ? unpackLearns(s.packed) : s.learns;
+  const current = isPacked(s) ? unpackCurrent(s.packed) : s.current;
+  return JSON.stringify([FORMAT, learns.map(encodeLearn), encodeLocation(current), ...afterLocation(s)]);
 }
 
 /** The tuple's fields after the current location. */
