@@ -7,6 +7,9 @@ import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import { runStoreContract } from './store-contract.js';
 import { batch, endpointState, finding, historyEvent, T0 } from './store-fixtures.js';
 import { SQLITE_MIGRATIONS, migrateSqlite } from './sqlite-schema.js';
+import Database from 'better-sqlite3';
+import { encodeEndpointState } from './endpoint-codec.js';
+import type { EndpointState } from '../core/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ept-sqlite-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,13 +25,25 @@ runStoreContract('sqlite file', () => openSqliteStore({ path: join(dir, `run-${n
   },
 });
 
+/** A database file at an older schema version holding endpoint s (with row id `id` from v5 on). */
+async function databaseAt(version: number, name: string, s: EndpointState, id?: number): Promise<{ file: string; db: Database.Database }> {
+  const file = join(dir, name);
+  const db = new Database(file);
+  migrateSqlite(db, SQLITE_MIGRATIONS.filter((m) => m.version <= version));
+  const idColumn = id === undefined ? '' : 'id, ';
+  db.prepare(
+    `INSERT INTO endpoints (${idColumn}fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
+     VALUES (${id === undefined ? '' : '?, '}?, ?, ?, ?, 101, ?, 0, 0, 0, 0, 0, 0, ?)`,
+  ).run(...(id === undefined ? [] : [id]), s.fabric, s.vnid, s.addr, s.type, s.ts, encodeEndpointState(s));
+  return { file, db };
+}
+
 describe('openSqliteStore', () => {
   it('uses WAL and records the schema version', async () => {
     const store = await openSqliteStore({ path: join(dir, 'wal', 'ept.db') });
     await store.close();
     const again = await openSqliteStore({ path: join(dir, 'wal', 'ept.db') });
     await again.close();
-    const Database = (await import('better-sqlite3')).default;
     const db = new Database(join(dir, 'wal', 'ept.db'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.prepare('SELECT version FROM schema_version').all()).toEqual(SQLITE_MIGRATIONS.map((m) => ({ version: m.version })));
@@ -67,7 +82,6 @@ describe('openSqliteStore', () => {
     const file = join(dir, 'newer.db');
     const store = await openSqliteStore({ path: file });
     await store.close();
-    const Database = (await import('better-sqlite3')).default;
     const db = new Database(file);
     db.prepare('INSERT INTO schema_version VALUES (999, ?, 0)').run('future');
     db.close();
@@ -75,15 +89,8 @@ describe('openSqliteStore', () => {
   });
 
   it('migrates a version 4 database: endpoints keep their rows and get ids, history follows them', async () => {
-    const file = join(dir, 'v4.db');
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(file);
-    migrateSqlite(db, SQLITE_MIGRATIONS.filter((m) => m.version <= 4));
     const s = endpointState({ addr: '10.1.1.1' });
-    db.prepare(
-      `INSERT INTO endpoints (fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
-       VALUES (?, ?, ?, ?, 101, ?, 0, 0, 0, 0, 0, 0, ?)`,
-    ).run(s.fabric, s.vnid, s.addr, s.type, s.ts, (await import('./endpoint-codec.js')).encodeEndpointState(s));
+    const { file, db } = await databaseAt(4, 'v4.db', s);
     const putHistory = db.prepare(
       `INSERT INTO history (fabric, vnid, addr, node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
        VALUES (?, ?, ?, 101, ?, ?, ?, 'created', 'local', 'eth1/12', 'vlan-1104', 49153, '', 0, 0)`,
@@ -106,15 +113,8 @@ describe('openSqliteStore', () => {
   });
 
   it('migrates version 5 finding records to endpoint ids, the latest finding read from the events', async () => {
-    const file = join(dir, 'v5.db');
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(file);
-    migrateSqlite(db, SQLITE_MIGRATIONS.filter((m) => m.version <= 5));
     const s = endpointState({ addr: '10.1.1.1' });
-    db.prepare(
-      `INSERT INTO endpoints (id, fabric, vnid, addr, type, cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state)
-       VALUES (7, ?, ?, ?, ?, 101, ?, 0, 0, 0, 0, 0, 0, ?)`,
-    ).run(s.fabric, s.vnid, s.addr, s.type, s.ts, (await import('./endpoint-codec.js')).encodeEndpointState(s));
+    const { file, db } = await databaseAt(5, 'v5.db', s, 7);
     const moves = [finding(s, 'move', T0), finding(s, 'move', T0 + 2000), finding(s, 'move', T0 + 1000)];
     const putRecord = db.prepare(
       `INSERT INTO findings (fabric, kind, vnid, addr, node, type, count, first_ts, last_ts, cap, last) VALUES (?, 'move', ?, ?, 0, ?, ?, ?, ?, 4, ?)`,
@@ -160,7 +160,6 @@ describe('openSqliteStore', () => {
     expect(third.newEndpointId()).toBe(61);
     // Deleting the fabric removes that record's events too, though its endpoint has no row.
     expect(await third.deleteFabric('fab1')).toBe(true);
-    const Database = (await import('better-sqlite3')).default;
     const raw = new Database(file, { readonly: true });
     expect(raw.prepare('SELECT count(*) AS n FROM finding_events').get()).toEqual({ n: 0 });
     raw.close();
