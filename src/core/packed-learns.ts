@@ -232,8 +232,8 @@ export function mayMissInSync(p: readonly number[], isMac: boolean, epoch: numbe
 /**
  * An endpoint state as the pipeline holds it: its learns and current location are in `packed`,
  * while `learns` is empty and `current` null. The pipeline hands such states to the store's
- * writeBatch, which reads them through anyPresent / packedCurrentNode / unpackLearns /
- * unpackCurrent (store/endpoint-columns.ts, store/endpoint-codec.ts).
+ * writeBatch, which reads them through anyPresent / unpackLearns / unpackCurrent
+ * (store/endpoint-columns.ts, store/endpoint-codec.ts).
  */
 export interface PackedEndpointState extends EndpointState {
   packed: number[];
@@ -241,14 +241,4 @@ export interface PackedEndpointState extends EndpointState {
 
 export function isPacked(s: EndpointState): s is PackedEndpointState {
   return (s as Partial<PackedEndpointState>).packed !== undefined;
-}
-
-/** True when the packed form holds a current location. */
-export function hasPackedCurrent(p: readonly number[]): boolean {
-  return p[0] === 1;
-}
-
-/** Node of the packed current location, 0 when there is none. */
-export function packedCurrentNode(p: readonly number[]): number {
-  return p[0] === 1 ? (p[1] as number) : 0;
 }

@@ -1,6 +1,6 @@
 // What every Store adapter derives from an EndpointState to index it. Shared so that the flag
 // semantics are the same whatever the backend.
-import { anyPresent, hasPackedCurrent, isPacked, packedCurrentNode } from '../core/packed-learns.js';
+import { anyPresent, isPacked, unpackCurrent } from '../core/packed-learns.js';
 import type { EndpointState, FindingKind } from '../core/types.js';
 
 export const FINDING_KINDS: readonly FindingKind[] = ['move', 'offsubnet', 'stale', 'rapid'];
@@ -21,29 +21,14 @@ export interface EndpointColumns {
 }
 
 export function endpointColumns(s: EndpointState): EndpointColumns {
-  let present = false;
-  let curNode: number;
-  let hasCurrent: boolean;
-  if (isPacked(s)) {
-    // Held by the pipeline: learns and current location are in the packed form.
-    present = anyPresent(s.packed);
-    curNode = packedCurrentNode(s.packed);
-    hasCurrent = hasPackedCurrent(s.packed);
-  } else {
-    for (const l of s.learns) {
-      if (l.present) {
-        present = true;
-        break;
-      }
-    }
-    curNode = s.current?.node ?? 0;
-    hasCurrent = s.current !== null;
-  }
+  // A state held by the pipeline has its learns and current location in the packed form.
+  const current = isPacked(s) ? unpackCurrent(s.packed) : s.current;
+  const present = isPacked(s) ? anyPresent(s.packed) : s.learns.some((l) => l.present);
   return {
-    curNode,
+    curNode: current?.node ?? 0,
     offsubnet: s.flags.offsubnet.length > 0 ? 1 : 0,
     stale: s.flags.stale.length > 0 ? 1 : 0,
-    deleted: hasCurrent ? 0 : 1,
+    deleted: current === null ? 1 : 0,
     goneTs: present ? 0 : Math.max(1, s.deletedTs || s.ts),
   };
 }

@@ -20,9 +20,9 @@ type Row = (string | number)[];
  */
 export interface RowColumns {
   count: number;
-  /** `width` numbers per row. */
+  /** A fixed number of numbers per row (ENDPOINT_NUMS, HISTORY_NUMS). */
   nums: Float64Array;
-  /** `textWidth` strings per row. */
+  /** Per row: [addr, state] for endpoints, [addr] for history written by key, none otherwise. */
   texts: string[];
 }
 
@@ -212,6 +212,12 @@ export class SqliteBatchWriter {
     const putFindingEvent = db.prepare('INSERT OR REPLACE INTO finding_events (ep, kind, node, slot, seq, finding) VALUES (?, ?, ?, ?, ?, ?)');
     const addCheck = db.prepare('INSERT OR REPLACE INTO pending_checks (fabric, vnid, addr, kind, node, due_ts) VALUES (?, ?, ?, ?, ?, ?)');
     const doneCheck = db.prepare('DELETE FROM pending_checks WHERE fabric = ? AND vnid = ? AND addr = ? AND kind = ? AND node = ?');
+    /** The id of an endpoint a row names only by key (writers without ids): it must be stored. */
+    const storedId = (fabric: string, vnid: number, addr: string, what: string): number => {
+      const id = endpointId.get(fabric, addr, vnid) as number | undefined;
+      if (id === undefined) throw new EptError('bad_request', `${what} for endpoint ${fabric}/${vnid}/${addr}, which is not stored`);
+      return id;
+    };
     this.tx = db.transaction((b: EncodedBatch) => {
       const str = b.strings;
       const at = (i: number): string => str[i] as string;
@@ -229,26 +235,13 @@ export class SqliteBatchWriter {
       for (const [cols, byId] of [[b.history, true], [b.historyByKey, false]] as const) {
         const n = cols.nums;
         for (let i = 0, o = 0; i < cols.count; i++, o += HISTORY_NUMS) {
-          let ep = n[o + 12]!;
-          if (!byId) {
-            const fabric = at(n[o + 13]!);
-            const vnid = n[o + 14]!;
-            const addr = cols.texts[i]!;
-            const found = endpointId.get(fabric, addr, vnid) as number | undefined;
-            if (found === undefined) throw new EptError('bad_request', `history row for endpoint ${fabric}/${vnid}/${addr}, which is not stored`);
-            ep = found;
-          }
+          const ep = byId ? n[o + 12]! : storedId(at(n[o + 13]!), n[o + 14]!, cols.texts[i]!, 'history row');
           putHistory.run(n[o], n[o + 1], n[o + 2], n[o + 3], at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), at(n[o + 7]!), n[o + 8], at(n[o + 9]!), n[o + 10], n[o + 11], ep);
         }
       }
       const cap = b.findingCap;
       for (const [id, kind, node, fabric, vnid, addr, type, ts, json] of b.findings) {
-        let ep = id as number;
-        if (ep === 0) {
-          const found = endpointId.get(fabric, addr, vnid) as number | undefined;
-          if (found === undefined) throw new EptError('bad_request', `finding for endpoint ${String(fabric)}/${String(vnid)}/${String(addr)}, which is not stored`);
-          ep = found;
-        }
+        const ep = id !== 0 ? (id as number) : storedId(fabric as string, vnid as number, addr as string, 'finding');
         const count = upsertFinding.get(ep, kind, node, fabric, vnid, addr, type, ts, ts, cap) as number;
         putFindingEvent.run(ep, kind, node, count % cap, count, json);
       }

@@ -45,10 +45,9 @@ export class SqliteWriterThread {
 
   /**
    * Starts a writer thread on a database whose schema is current (it prepares its statements as it
-   * starts), or returns null where the compiled worker is not available.
+   * starts). Where it cannot start, every write is refused with the reason.
    */
-  static start(path: string, cacheMiB: number): SqliteWriterThread | null {
-    if (!SqliteWriterThread.available()) return null;
+  static start(path: string, cacheMiB: number): SqliteWriterThread {
     return new SqliteWriterThread(new Worker(WORKER, { workerData: { path, cacheMiB } }), path);
   }
 
@@ -79,7 +78,7 @@ export class SqliteWriterThread {
   }
 
   private fail(err: Error): void {
-    // An error thrown as the thread starts may arrive without a message: keep what there is.
+    // An error thrown out of a worker can arrive without its message: keep what there is.
     this.failed ??= err instanceof Error && err.message ? err : new Error(String((err as { stack?: string } | null)?.stack ?? err));
     const why = this.failed.message;
     for (const p of this.pending.values()) p.reject(new EptError('store_error', `SQLite store '${this.path}': writer thread failed: ${why}`, { path: this.path }));

@@ -63,7 +63,7 @@ describe.skipIf(!built)('SQLite store with a writer thread (compiled build)', ()
     const { SqliteWriterThread } = (await import(new URL('../../dist/store/sqlite-writer-thread.js', import.meta.url).href)) as { SqliteWriterThread: typeof WriterThread };
     const { encodeBatch } = await import('../../src/store/sqlite-batch-writer.js');
     // A database without ept's tables: the thread cannot prepare its statements.
-    const thread = SqliteWriterThread.start(join(dir, 'empty.db'), 8)!;
+    const thread = SqliteWriterThread.start(join(dir, 'empty.db'), 8);
     await expect(thread.write(encodeBatch(batch({})))).rejects.toThrow(/write batch failed: cannot start: no such table: endpoints/);
     await thread.close();
   });
