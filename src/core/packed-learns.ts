@@ -99,7 +99,7 @@ function macText(code: number): string {
   return code < 0 ? otherMacs.value(-code) : formatMacNumber(code - 1);
 }
 
-function writeLearn(out: number[], o: number, l: NodeLearn): void {
+function writeLearn(out: number[] | Float64Array, o: number, l: NodeLearn): void {
   out[o] = l.node;
   out[o + 1] = (l.present ? 1 : 0) + 2 * flagsId(l.flags);
   out[o + 2] = pair(nameId(l.ifId), nameId(l.encap), 'interface/encap');
@@ -112,7 +112,7 @@ function writeLearn(out: number[], o: number, l: NodeLearn): void {
   out[o + 9] = pair(l.seen, l.bindSeen, 'sync epochs');
 }
 
-function writeHead(out: number[], current: Location | null): void {
+function writeHead(out: number[] | Float64Array, current: Location | null): void {
   if (current === null) {
     for (let i = 0; i < HEAD; i++) out[i] = 0;
     return;
@@ -133,11 +133,20 @@ export function packLearns(learns: readonly NodeLearn[], current: Location | nul
   return out;
 }
 
-/** Packs into p when the learns fit exactly (the same number of learns), else into a new array. */
+/** Where repackLearns packs before copying: a value out of range throws before p is touched. */
+let scratch = new Float64Array(HEAD + 8 * LEARN_STRIDE);
+
+/**
+ * Packs into p when the learns fit exactly (the same number of learns), else into a new array.
+ * Either way p is left as it was when a value cannot be packed (the error names it).
+ */
 export function repackLearns(p: number[], learns: readonly NodeLearn[], current: Location | null = null): number[] {
-  if (p.length !== HEAD + learns.length * LEARN_STRIDE) return packLearns(learns, current);
-  writeHead(p, current);
-  for (let i = 0; i < learns.length; i++) writeLearn(p, HEAD + i * LEARN_STRIDE, learns[i] as NodeLearn);
+  const n = HEAD + learns.length * LEARN_STRIDE;
+  if (p.length !== n) return packLearns(learns, current);
+  if (scratch.length < n) scratch = new Float64Array(2 * n);
+  writeHead(scratch, current);
+  for (let i = 0; i < learns.length; i++) writeLearn(scratch, HEAD + i * LEARN_STRIDE, learns[i] as NodeLearn);
+  for (let i = 0; i < n; i++) p[i] = scratch[i] as number;
   return p;
 }
 
@@ -185,7 +194,7 @@ export function unpackLearns(p: readonly number[]): NodeLearn[] {
       pcTag: tagBd % HALF,
       bd: Math.floor(tagBd / HALF),
       vrf: vrfBd % HALF,
-      rwMac: mac === 0 ? '' : rwMac,
+      rwMac,
       rwBd: Math.floor(vrfBd / HALF),
       remote: p[o + 6] as number,
       ts: p[o + 7] as number,

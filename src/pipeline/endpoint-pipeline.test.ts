@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BD, EPG_TAG, labTables, TEP, tunnelTo, VRF } from '../../test/support/lab-fabric.js';
 import { resolveSettings } from '../core/settings.js';
 import type { Observation } from '../core/types.js';
+import { endpointState } from '../store/store-fixtures.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { EndpointPipeline } from './endpoint-pipeline.js';
@@ -241,13 +242,42 @@ describe('a slow store', () => {
     const p = new EndpointPipeline({ store, logger, partitions: 1, now: () => clock });
     await p.attachFabric('f', labTables(), resolveSettings({}));
     // Sources refuse such a pcTag (apic-objects.ts); one that got through must not stall its partition.
-    await p.submit([mac(101, '00:00:00:00:03:01'), mac(102, '00:00:00:00:03:01', { pcTag: 2 ** 30 }), mac(101, '00:00:00:00:03:02')]);
+    await p.submit([
+      mac(101, '00:00:00:00:03:01'),
+      mac(102, '00:00:00:00:03:01', { pcTag: 2 ** 30 }),
+      // The same learns, one value out of range: nothing of it may be half-written.
+      mac(101, '00:00:00:00:03:01', { pcTag: 2 ** 30, ifId: 'eth1/9' }),
+      // A new endpoint whose first event cannot be applied is not kept.
+      mac(101, '00:00:00:00:03:03', { pcTag: 2 ** 30 }),
+      mac(101, '00:00:00:00:03:02'),
+    ]);
     await p.flush();
     expect(lines.join('')).toMatch(/event dropped: it could not be applied/);
     expect(lines.join('')).toMatch(/"node":102/);
     expect(p.getState('f', BD, '00:00:00:00:03:01')?.learns.map((l) => l.node)).toEqual([101]);
+    const before = mac(101, '00:00:00:00:03:01');
+    expect(p.getState('f', BD, '00:00:00:00:03:01')?.learns[0]).toMatchObject({ ifId: before.ifId, pcTag: before.pcTag });
+    expect(p.getState('f', BD, '00:00:00:00:03:01')?.current).toMatchObject({ ifId: before.ifId, pcTag: before.pcTag });
+    expect(p.getState('f', BD, '00:00:00:00:03:03')).toBeUndefined();
     expect(p.getState('f', BD, '00:00:00:00:03:02')?.learns.map((l) => l.node)).toEqual([101]);
     expect((await store.countEndpoints('f')).total).toBe(2);
+    await p.close();
+    await store.close();
+  });
+
+  it('skips a stored endpoint it cannot hold (written by an older ept) and loads the others', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (l: string) => lines.push(l) });
+    const store = await openSqliteStore({ path: ':memory:' });
+    const good = endpointState({ fabric: 'f', addr: '00:00:00:00:04:01' });
+    const bad = endpointState({ fabric: 'f', addr: '00:00:00:00:04:02' });
+    bad.learns[0] = { ...bad.learns[0]!, pcTag: 2 ** 30 };
+    await store.writeBatch({ endpoints: [good, bad], history: [], findings: [], historyCap: 8, findingCap: 8 });
+    const p = new EndpointPipeline({ store, logger, partitions: 1, now: () => clock });
+    expect(await p.attachFabric('f', labTables(), resolveSettings({}))).toBe(1);
+    expect(lines.join('')).toMatch(/stored endpoint skipped: it cannot be held/);
+    expect(lines.join('')).toMatch(/"addr":"00:00:00:00:04:02"/);
+    expect(p.getState('f', good.vnid, good.addr)).toBeDefined();
     await p.close();
     await store.close();
   });

@@ -176,7 +176,15 @@ export class EndpointPipeline implements EndpointSink {
     let loaded = 0;
     for await (const page of this.store.scanEndpoints(fabric)) {
       for (const stored of page) {
-        const s = hold(stored);
+        let s: HeldState;
+        try {
+          s = hold(stored);
+        } catch (err) {
+          // A row an older ept wrote with a value now refused (an out-of-range pcTag, node or VXLAN
+          // id): skipped and named; the next read of the fabric learns the endpoint afresh.
+          this.log.error({ err, fabric, vnid: stored.vnid, addr: stored.addr }, 'stored endpoint skipped: it cannot be held');
+          continue;
+        }
         this.partitionFor(s.fabric, s.vnid, s.addr).states.set(s);
         // Stored learns carry the sync epochs of the previous process: the next sync must be newer,
         // or learns that vanished while ept was down would count as seen and never be deleted.
@@ -464,6 +472,7 @@ export class EndpointPipeline implements EndpointSink {
     const f = this.fabrics.get(o.fabric);
     if (!f) return;
     let s = p.states.get(o.fabric, o.vnid, o.addr);
+    const created = !s;
     if (!s) {
       if (o.status === 'deleted') return;
       s = hold(newEndpointState(o));
@@ -479,9 +488,10 @@ export class EndpointPipeline implements EndpointSink {
       collapse(s, true);
     } catch (err) {
       // A value the packed form cannot hold (sources validate ranges, so a bug) or an analysis
-      // error: the event is dropped and named; the endpoint keeps what was packed before the error.
-      s.learns = NO_LEARNS;
-      s.current = null;
+      // error: the event is dropped and named; the endpoint keeps what was packed before the error
+      // (repackLearns packs whole or not at all), and one this event created is forgotten.
+      collapse(s, false);
+      if (created) p.states.delete(s);
       this.log.error({ err, fabric: o.fabric, vnid: o.vnid, addr: o.addr, node: o.node, cls: o.cls }, 'event dropped: it could not be applied');
       return;
     }
