@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { EptError } from '../core/errors.js';
+import { PIPELINE_DEFAULTS } from '../pipeline/pipeline-defaults.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -135,7 +136,7 @@ function readConfigFile(path: string): Record<string, unknown> {
  * and were copied to the old generation; at 1M endpoints the build's peak RSS fell by ~150 MB with
  * no loss of events/s (bench/RESULTS.md, session 3).
  */
-export const SERVER_DEFAULTS = { batchSize: 5_000, queueCapacity: 20_000 } as const;
+export const SERVER_DEFAULTS = PIPELINE_DEFAULTS;
 
 function defaults(cores: number): Record<Key, unknown> {
   return {

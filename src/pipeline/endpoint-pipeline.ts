@@ -2,7 +2,6 @@
 // Implements EndpointSink for the sources. Workers own their partitions' endpoint state in memory
 // (the truth) and write behind to the store in batched transactions.
 import type { Logger } from 'pino';
-import { SERVER_DEFAULTS } from '../config/server-config.js';
 import { applyObservation, confirmCheck, type ApplyResult, ownFlags, candidateChecks, missedInSync, newEndpointState, type AnalysisContext, type PendingCheck } from '../core/analyses.js';
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
@@ -10,6 +9,7 @@ import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCur
 import type { EndpointState, Finding, HistoryEvent, NodeLearn, Observation } from '../core/types.js';
 import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
+import { PIPELINE_DEFAULTS } from './pipeline-defaults.js';
 import { EndpointIndex } from './endpoint-index.js';
 import { partitionOf } from './partition.js';
 import type { ConfirmMissing, EndpointSink, MissingLearn } from './sink.js';
@@ -161,8 +161,8 @@ export class EndpointPipeline implements EndpointSink {
     this.metrics = opts.metrics;
     const p = Math.max(1, opts.partitions ?? 4);
     this.partitions = Array.from({ length: p }, () => ({ queue: [], head: 0, states: new EndpointIndex() }));
-    this.capacity = opts.queueCapacity ?? SERVER_DEFAULTS.queueCapacity;
-    this.batchSize = opts.batchSize ?? SERVER_DEFAULTS.batchSize;
+    this.capacity = opts.queueCapacity ?? PIPELINE_DEFAULTS.queueCapacity;
+    this.batchSize = opts.batchSize ?? PIPELINE_DEFAULTS.batchSize;
     this.flushInterval = opts.flushInterval ?? 50;
     this.maxWrites = opts.store.writesInOrder === true ? 2 : 1;
   }
