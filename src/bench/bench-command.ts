@@ -6,7 +6,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { CliIo } from '../cli/cli-io.js';
 import { SERVER_DEFAULTS } from '../config/server-config.js';
 import { fabricBenchJson, formatFabricBench } from './bench-report.js';
-import { calibrate, defaultPartitions, runFabricBench, type FabricBenchResult } from './fabric-bench.js';
+import { defaultPartitions, runFabricBench, type FabricBenchResult } from './fabric-bench.js';
 
 /** Parsed flags of `ept bench fabric`. */
 export interface FabricBenchFlags {
@@ -100,7 +100,6 @@ export async function runFabricBenchCommand(f: FabricBenchFlags, io: CliIo): Pro
     },
     machineInfo(),
   );
-  if (result.calibrationMs) result.calibrationMs.end = calibrate();
   io.out(f.json ? fabricBenchJson(result) : formatFabricBench(result));
   return 0;
 }

@@ -58,8 +58,8 @@ export function formatFabricBench(r: FabricBenchResult): string {
   const m = r.machine;
   const lines = [
     `machine: ${m.nproc} cpus, ${m.cpuModel}, ${(m.memTotalBytes / GIB).toFixed(1)} GiB, node ${m.node}; load average ${r.load.start.toFixed(1)} at start, ${r.load.end.toFixed(1)} at end`,
-    ...(r.calibrationMs ? [`calibration (fixed workload, lower is faster): ${r.calibrationMs.start} ms at start, ${r.calibrationMs.end} ms at end`] : []),
-    ...(m.runtime ? [`runtime: node ${m.runtime.nodeFlags.join(' ') || '(no flags)'}; MALLOC_ARENA_MAX ${m.runtime.mallocArenaMax ?? 'unset'}`] : []),
+    `calibration (fixed workload, lower is faster): ${r.calibrationMs.start} ms at start, ${r.calibrationMs.end} ms at end`,
+    `runtime: node ${m.runtime.nodeFlags.join(' ') || '(no flags)'}; MALLOC_ARENA_MAX ${m.runtime.mallocArenaMax ?? 'unset'}`,
     `fabric: ${n0(r.sim.hosts)} hosts on ${r.sim.leafs} leafs -> ${n0(r.build.endpointKeys)} endpoints in ept (a MAC and an IP per host)`,
     '',
     table(['target', 'measured', 'at 1M (linear)', 'target', 'status'], checkTargets(r).map(fmtCheck)),

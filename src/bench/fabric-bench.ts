@@ -45,7 +45,7 @@ export interface MemoryFigures {
 
 export interface FabricBenchResult {
   /** runtime: node's flags and MALLOC_ARENA_MAX, which change memory and GC figures (bin/ept.js sets the server's). */
-  machine: { nproc: number; cpuModel: string; memTotalBytes: number; node: string; runtime?: { nodeFlags: string[]; mallocArenaMax: string | null } };
+  machine: { nproc: number; cpuModel: string; memTotalBytes: number; node: string; runtime: { nodeFlags: string[]; mallocArenaMax: string | null } };
   /** 1-minute load average at the start and the end: other work on the machine skews the figures. */
   load: { start: number; end: number };
   /**
@@ -53,7 +53,7 @@ export interface FabricBenchResult {
    * closed), ms: on a shared VM the same code runs up to a third slower at some hours, and this
    * tells such runs apart.
    */
-  calibrationMs?: { start: number; end: number };
+  calibrationMs: { start: number; end: number };
   options: Omit<FabricBenchOptions, 'progress'>;
   sim: { pid: number | undefined; leafs: number; hosts: number; startMs: number; afterBuild: { rss: number; heapUsed: number }; peakRss: number };
   build: { ms: number; fullSyncs: number; gaps: number; endpointKeys: number; eventsProcessed: number; historyRows: number; peakRss: number };
@@ -110,6 +110,7 @@ export async function runFabricBench(o: FabricBenchOptions, machine: FabricBench
   const sim = SimProcess.spawn({ maxOldSpaceMiB: 4096 });
   let ept: EptUnderTest | null = null;
   let simPeakRss = 0;
+  let result: FabricBenchResult;
   const simStats = async (): Promise<SimProcessStats> => {
     const s = await sim.stats();
     simPeakRss = Math.max(simPeakRss, s.rss);
@@ -133,10 +134,10 @@ export async function runFabricBench(o: FabricBenchOptions, machine: FabricBench
     const throughputPeak = rss.resetPhase();
     const latency = await measureLatency(probe, ept, o, throughput.sustained, simStats);
     rss.stop();
-    return {
+    result = {
       machine,
       load: { start: loadStart, end: loadavg()[0] ?? 0 },
-      // The end figure is taken by the caller once the simulator and ept are closed.
+      // The end figure is taken below, once the simulator and ept are closed.
       calibrationMs: { start: calibrationStart, end: 0 },
       options: { ...o, progress: undefined } as Omit<FabricBenchOptions, 'progress'>,
       sim: simSummary(sim, started, simAfterBuild, simPeakRss),
@@ -160,6 +161,8 @@ export async function runFabricBench(o: FabricBenchOptions, machine: FabricBench
     await ept?.close().catch(() => undefined);
     await sim.close();
   }
+  result.calibrationMs.end = calibrate();
+  return result;
 }
 
 function simSummary(sim: SimProcess, s: SimStarted, st: SimProcessStats, peakRss: number): FabricBenchResult['sim'] {
