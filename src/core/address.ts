@@ -97,6 +97,19 @@ function v6ToBig(ip: string): bigint {
   return v;
 }
 
+// The last IPv6 address converted: an endpoint's learns on several nodes, checked against the
+// subnets of its BDs one after the other, ask for the same address several times in a row.
+let lastV6 = '';
+let lastV6Big = 0n;
+
+function v6Number(ip: string): bigint {
+  if (ip !== lastV6) {
+    lastV6Big = v6ToBig(ip);
+    lastV6 = ip;
+  }
+  return lastV6Big;
+}
+
 /** Parses "addr/len" (a gateway address with its mask, as APIC subnets are written); null if invalid. */
 export function parsePrefix(text: string): Prefix | null {
   const slash = text.indexOf('/');
@@ -119,5 +132,5 @@ export function prefixContains(p: Prefix, ip: string): boolean {
   const v6 = ip.includes(':');
   if (v6 !== p.v6) return false;
   if (!v6) return ((ipv4Number(ip) & (p.mask as number)) >>> 0) === p.net;
-  return (v6ToBig(ip) & (p.mask as bigint)) === p.net;
+  return (v6Number(ip) & (p.mask as bigint)) === p.net;
 }

@@ -94,7 +94,8 @@ export class FabricTables {
   /** node -> port-channel -> vPC interface name (vpc-343). */
   private vpcIfs = new Map<number, Map<string, string>>();
   private names = new Map<number, string>();
-  private epgs = new Map<string, EpgInfo>();
+  /** By epgKey(vrf, pcTag): a number, no key string per lookup (this runs for every learn event). */
+  private epgs = new Map<number, EpgInfo>();
   private subnets = new Map<number, Prefix[]>();
   private bdVrf = new Map<number, number>();
   /** Bumped on every change, so caches elsewhere can tell when to refresh. */
@@ -200,7 +201,7 @@ export class FabricTables {
 
   epg(vrf: number, pcTag: number): EpgInfo | undefined {
     this.refresh();
-    return this.epgs.get(`${vrf}|${pcTag}`);
+    return this.epgs.get(epgKey(vrf, pcTag));
   }
 
   subnetsOf(bd: number): readonly Prefix[] {
@@ -349,8 +350,9 @@ export class FabricTables {
       for (const r of of(cls)) {
         const pcTag = num(r.attrs['pcTag']);
         const vrf = num(r.attrs['scope']);
-        if (!pcTag || !vrf) continue;
-        this.epgs.set(`${vrf}|${pcTag}`, { dn: r.dn, bd: owner.get(r.dn) ?? 0 });
+        // pcTags are 16-bit and vnids 24-bit: anything else matches no learn (events are checked).
+        if (!pcTag || !vrf || pcTag > 0xffff || vrf > 0xffffff) continue;
+        this.epgs.set(epgKey(vrf, pcTag), { dn: r.dn, bd: owner.get(r.dn) ?? 0 });
       }
     }
   }
@@ -384,4 +386,9 @@ function nested<V>(outer: Map<number, Map<string, V>>, key: number): Map<string,
   let inner = outer.get(key);
   if (!inner) outer.set(key, (inner = new Map()));
   return inner;
+}
+
+/** One number for (VRF vnid, pcTag): 24 + 16 bits, exact in a double. */
+function epgKey(vrf: number, pcTag: number): number {
+  return vrf * 65536 + pcTag;
 }

@@ -1,7 +1,8 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EptError } from '../core/errors.js';
-import { classQueryPath, queryClass, subscribeClass, type QueryPage } from './apic-query.js';
+import { classQueryPath, pagedQuery, queryClass, subscribeClass, type QueryPage } from './apic-query.js';
+import type { ApicGetter } from './apic-session.js';
 import { ApicSession } from './apic-session.js';
 import { MiniApic } from './mini-apic.testkit.js';
 
@@ -25,6 +26,73 @@ async function collect(it: AsyncIterable<QueryPage>): Promise<QueryPage[]> {
   for await (const p of it) out.push(p);
   return out;
 }
+
+describe('pagedQuery: pages are asked for and decoded ahead of the one read', () => {
+  /** An APIC of `total` objects (shrinking to `shrinkTo` after the first page) that logs requests. */
+  function fakeApic(total: number, shrinkTo = total): ApicGetter & { log: string[] } {
+    const log: string[] = [];
+    return {
+      log,
+      get(path: string): Promise<string> {
+        const page = Number(/[?&]page=(\d+)/.exec(path)?.[1]);
+        const size = Number(/page-size=(\d+)/.exec(path)?.[1]);
+        const count = page === 0 ? total : shrinkTo;
+        log.push(`get ${page}`);
+        const n = Math.max(0, Math.min(size, count - page * size));
+        return Promise.resolve(JSON.stringify({ totalCount: String(count), imdata: Array.from({ length: n }, () => ({ fvBD: { attributes: { dn: 'x' } } })) }));
+      },
+    };
+  }
+
+  async function run(apic: ApicGetter & { log: string[] }, pageSize: number): Promise<number[]> {
+    const pages: number[] = [];
+    const decode = async (url: string, text: string) => {
+      const page = Number(/[?&]page=(\d+)/.exec(url)?.[1]);
+      apic.log.push(`decode ${page}`);
+      // Decoding takes a while (a thread, in the build): the next answer can arrive meanwhile.
+      await new Promise((r) => setTimeout(r, 5));
+      const m = JSON.parse(text) as { totalCount: string; imdata: unknown[] };
+      return { value: m.imdata.length, entries: m.imdata.length, totalCount: Number(m.totalCount) };
+    };
+    for await (const p of pagedQuery(apic, 'fvBD', { pageSize }, decode)) pages.push(p.value);
+    return pages;
+  }
+
+  it('once totalCount is known, asks for the next pages before the caller reads them, and never past the last page', async () => {
+    const apic = fakeApic(45);
+    expect(await run(apic, 10)).toEqual([10, 10, 10, 10, 5]);
+    // Page 0 tells totalCount; then PAGES_AHEAD (2) pages are asked for and decoded at once, and
+    // each page read asks for one more while the caller works on it.
+    expect(apic.log.slice(0, 6)).toEqual(['get 0', 'decode 0', 'get 1', 'get 2', 'decode 1', 'decode 2']);
+    expect(apic.log.filter((l) => l.startsWith('get'))).toEqual(['get 0', 'get 1', 'get 2', 'get 3', 'get 4']);
+  });
+
+  it('an exact last page asks for nothing more', async () => {
+    const apic = fakeApic(20);
+    expect(await run(apic, 10)).toEqual([10, 10]);
+    expect(apic.log.filter((l) => l.startsWith('get'))).toEqual(['get 0', 'get 1']);
+  });
+
+  it('a class that shrinks while it is paged ends at its short page; the page asked for past it is dropped', async () => {
+    const apic = fakeApic(35, 12);
+    expect(await run(apic, 10)).toEqual([10, 2]);
+    expect(apic.log).toEqual(['get 0', 'decode 0', 'get 1', 'get 2', 'decode 1', 'decode 2']);
+  });
+
+  it('an early request that fails is not an unhandled rejection when its page is never read', async () => {
+    const apic = fakeApic(50);
+    const get = apic.get.bind(apic);
+    apic.get = (path: string) => (path.includes('page=2') ? Promise.reject(new EptError('apic_unreachable', 'down')) : get(path));
+    const decode = (url: string, text: string) => {
+      const m = JSON.parse(text) as { totalCount: string; imdata: unknown[] };
+      if (url.includes('page=1&')) throw new EptError('parse_error', 'bad page 1');
+      return { value: 0, entries: m.imdata.length, totalCount: Number(m.totalCount) };
+    };
+    await expect(async () => {
+      for await (const _ of pagedQuery(apic, 'fvBD', { pageSize: 10 }, decode)) void _;
+    }).rejects.toThrow('bad page 1');
+  });
+});
 
 describe('queryClass', () => {
   it('pages through a class in dn order with page-size, page and order-by', async () => {

@@ -45,30 +45,116 @@ export function classQueryPath(cls: string, params: Record<string, string | numb
   return `/api/class/${cls}.json?${q}`;
 }
 
+/** One page as a decoder returns it: its content, its entries (parsed or not) and totalCount. */
+export interface DecodedPage<T> {
+  value: T;
+  entries: number;
+  totalCount: number;
+}
+
+/** A page of a paged query, decoded. */
+export interface PageOf<T> {
+  value: T;
+  /** Page number, from 0. */
+  page: number;
+  totalCount: number;
+  /** Entries read so far, this page included. */
+  read: number;
+  url: string;
+}
+
+/** Pages asked for ahead of the one being read (see pagedQuery). */
+export const PAGES_AHEAD = 2;
+
+/** A page asked for: its number and its decoded answer, on the way. */
+interface Asked<T> {
+  page: number;
+  result: Promise<DecodedPage<T>>;
+}
+
+/**
+ * Reads a class ordered by dn, one page at a time, each decoded by decode (given the time the page
+ * was asked for). Stops after a short page or once totalCount entries are read.
+ *
+ * Once totalCount is known, up to PAGES_AHEAD pages that should exist are asked for and decoded
+ * ahead of the one the caller reads: the APIC prepares the next pages and the decoder decodes them
+ * while the caller analyses this one, instead of each waiting for the other (a 1M-endpoint build
+ * waited for pages all the time it read endpoints; bench/RESULTS.md, session 5). A page asked for
+ * ahead that is not needed after all (the class shrank, an error) is dropped.
+ */
+export async function* pagedQuery<T>(
+  apic: ApicGetter,
+  cls: string,
+  opts: ClassQueryOptions,
+  decode: (url: string, text: string, askedTs: number) => DecodedPage<T> | Promise<DecodedPage<T>>,
+  now: () => number = Date.now,
+): AsyncGenerator<PageOf<T>> {
+  const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  const urlOf = (page: number): string => {
+    const params: Record<string, string | number> = { 'page-size': pageSize, page, 'order-by': `${cls}.dn` };
+    if (opts.filter) params['query-target-filter'] = opts.filter;
+    return classQueryPath(cls, params);
+  };
+  const inFlight: Asked<T>[] = [];
+  let asked = 0;
+  const ask = (): void => {
+    const page = asked++;
+    const url = urlOf(page);
+    const ts = now();
+    const result = apic.get(url, opts.signal).then((text) => decode(url, text, ts));
+    // A page asked for ahead and never read (an error or an abort first) must not surface as an
+    // unhandled rejection; the reader of a page still sees its outcome.
+    result.catch(() => undefined);
+    inFlight.push({ page, result });
+  };
+  let read = 0;
+  ask();
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const head = inFlight.shift() as Asked<T>;
+    // The page is made by a call so that this generator holds no reference to its content while
+    // it is suspended: the consumer analyses the page meanwhile, and parsed objects kept alive that
+    // long are copied by every young-generation collection and promoted (bench/RESULTS.md, session 5).
+    const { entries, totalCount, out } = pageOf(head.page, urlOf(head.page), read, await head.result);
+    read += entries;
+    // Short page or everything announced read: done. A class that shrinks while it is paged ends
+    // early, one that grows is finished by its events.
+    const done = entries < pageSize || read >= totalCount;
+    if (!done) {
+      if (inFlight.length === 0) ask();
+      // Pages the count says exist.
+      while (inFlight.length < PAGES_AHEAD && asked * pageSize < totalCount) ask();
+    }
+    yield out;
+    if (done) return;
+  }
+}
+
+function pageOf<T>(page: number, url: string, readBefore: number, d: DecodedPage<T>): { entries: number; totalCount: number; out: PageOf<T> } {
+  return { entries: d.entries, totalCount: d.totalCount, out: { value: d.value, page, totalCount: d.totalCount, read: readBefore + d.entries, url } };
+}
+
 /**
  * Reads a class ordered by dn, one page at a time. A page that is not a usable APIC answer (not
  * JSON, no imdata, no totalCount) throws EptError('parse_error') with its URL and the reason.
  */
 export async function* queryClass(apic: ApicGetter, cls: string, opts: ClassQueryOptions = {}): AsyncGenerator<QueryPage> {
-  const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  let read = 0;
-  for (let page = 0; ; page++) {
-    opts.signal?.throwIfAborted();
-    const params: Record<string, string | number> = { 'page-size': pageSize, page, 'order-by': `${cls}.dn` };
-    if (opts.filter) params['query-target-filter'] = opts.filter;
-    const url = classQueryPath(cls, params);
-    const { objects, totalCount, problems } = parsePage(url, await apic.get(url, opts.signal));
-    // Entries that did not parse still took a slot of the page.
-    const entries = objects.length + problems.filter((p) => !p.where.includes('.children[')).length;
-    read += entries;
-    yield { cls, page, objects, totalCount, read, problems, url };
-    // Short page or everything announced read: done. A class that shrinks while it is paged ends
-    // early, one that grows is finished by its events.
-    if (entries < pageSize || read >= totalCount) return;
+  for await (const p of pagedQuery(apic, cls, opts, parsedPage)) {
+    yield { cls, page: p.page, objects: p.value.objects, totalCount: p.totalCount, read: p.read, problems: p.value.problems, url: p.url };
   }
 }
 
-function parsePage(url: string, text: string): { objects: ApicObject[]; totalCount: number; problems: ParseProblem[] } {
+function parsedPage(url: string, text: string): DecodedPage<{ objects: ApicObject[]; problems: ParseProblem[] }> {
+  const { objects, totalCount, problems, entries } = parseQueryPage(url, text);
+  return { value: { objects, problems }, entries, totalCount };
+}
+
+/**
+ * Parses one page of a class query. A page that is not a usable APIC answer (not JSON, no imdata,
+ * no totalCount, an APIC error) throws EptError naming the URL and the reason; entries that do not
+ * parse are problems, the rest of the page is kept.
+ */
+export function parseQueryPage(url: string, text: string): { objects: ApicObject[]; totalCount: number; problems: ParseProblem[]; entries: number } {
   const { message, problems } = parseApicMessage(text);
   const fatal = problems.find((p) => p.where === 'payload');
   if (fatal) throw new EptError('parse_error', `${url}: malformed page: ${fatal.message}`, { url });
@@ -79,7 +165,9 @@ function parsePage(url: string, text: string): { objects: ApicObject[]; totalCou
   if (totalCount === undefined || !Number.isFinite(totalCount)) {
     throw new EptError('parse_error', `${url}: malformed page: totalCount missing or not a number`, { url });
   }
-  return { objects: message.objects, totalCount, problems };
+  // Entries that did not parse still took a slot of the page.
+  const entries = message.objects.length + problems.filter((p) => !p.where.includes('.children[')).length;
+  return { objects: message.objects, totalCount, problems, entries };
 }
 
 /** A subscription opened on a class. */

@@ -14,6 +14,7 @@ import { ApicSocket } from './apic-socket.js';
 import { EventRate } from './event-rate.js';
 import type { BuildProgress, FabricState, FabricStatus } from './fabric-status.js';
 import { endpointRefreshQueries } from './endpoint-refresh.js';
+import { sharedPageDecoder, type EndpointPageDecoder } from './page-decoder.js';
 import { ENDPOINT_CLASS_NAMES, readEndpointClasses, readTableClasses, streamClass, type SaveObjects, type SyncContext } from './fabric-sync.js';
 import { LiveEndpointEvents } from './live-endpoint-events.js';
 import { LiveTableEvents } from './live-table-events.js';
@@ -49,6 +50,8 @@ export interface FabricSubscriberOptions {
   logger: Logger;
   now?: () => number;
   timing?: Partial<SubscriberTiming>;
+  /** Where pages of endpoint classes are decoded (default: the process's decoder thread). */
+  pageDecoder?: EndpointPageDecoder;
 }
 
 /** Counters beyond FabricStatus, for tests and introspection. */
@@ -287,6 +290,7 @@ export class FabricSubscriber {
       progress: withProgress ? this.build : null,
       parseError: (where, reason) => this.parseError(where, reason),
       submitted: (n) => (this.queryProcessed += n),
+      decoder: this.opts.pageDecoder ?? sharedPageDecoder(),
     };
   }
 

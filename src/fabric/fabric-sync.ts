@@ -2,9 +2,11 @@
 // classes into the pipeline between beginSync and endSync (the sink synthesises the deletes).
 import { TABLE_CLASSES, type FabricTables, type MoRow } from '../core/fabric-tables.js';
 import type { Observation, ObservationClass } from '../core/types.js';
-import { ENDPOINT_CLASSES, toObservation, type ApicObject, type ParseProblem } from '../protocols/apic-objects.js';
+import { ENDPOINT_CLASSES, type ParseProblem } from '../protocols/apic-objects.js';
 import type { EndpointSink, MissingLearn } from '../pipeline/sink.js';
-import { queryClass } from './apic-query.js';
+import { pagedQuery, queryClass, type DecodedPage, type PageOf } from './apic-query.js';
+import type { EndpointPage } from './endpoint-page.js';
+import { inlineDecoder, type EndpointPageDecoder } from './page-decoder.js';
 import type { ApicGetter } from './apic-session.js';
 import type { BuildProgress } from './fabric-status.js';
 
@@ -25,6 +27,8 @@ export interface SyncContext {
   parseError: (where: string, reason: string) => void;
   /** Observations handed to the sink. */
   submitted: (n: number) => void;
+  /** Where pages of endpoint classes are decoded (default: inline, on the event loop). */
+  decoder?: EndpointPageDecoder;
 }
 
 /** Persists table objects; with replaceClasses, replaces every stored object of those classes. */
@@ -76,42 +80,58 @@ export function nodeFilter(cls: string, nodes: readonly number[]): string {
 }
 
 /**
- * Converts query objects to observations stamped with the time the page was requested: the page
- * shows the state as of then, and an event received later is newer and must win.
+ * The pages of an endpoint class query, decoded by ctx.decoder. Each page's observations are
+ * stamped with the time the page was asked for: the page shows the state as of then, and an event
+ * received later is newer and must win.
  */
-export function toQueryObservations(ctx: SyncContext, objects: ApicObject[], ts: number, keep?: (o: Observation) => boolean): Observation[] {
-  const out: Observation[] = [];
-  for (const o of objects) {
-    const r = toObservation(ctx.fabric, o, ts);
-    if (!r.ok) {
-      ctx.parseError(o.attrs['dn'] ?? o.cls, r.reason);
-      continue;
-    }
-    if (keep && !keep(r.obs)) continue;
-    r.obs.fromQuery = true;
-    out.push(r.obs);
-  }
-  return out;
+function endpointPages(ctx: SyncContext, cls: string, filter: string | undefined): AsyncGenerator<PageOf<EndpointPage>> {
+  const decoder = ctx.decoder ?? inlineDecoder;
+  const decode = async (url: string, text: string, ts: number): Promise<DecodedPage<EndpointPage>> => {
+    const value = await decoder.decode(ctx.fabric, url, text, ts);
+    return { value, entries: value.entries, totalCount: value.totalCount };
+  };
+  return pagedQuery(ctx.apic, cls, { pageSize: ctx.pageSize, signal: ctx.signal, filter }, decode, ctx.now);
 }
 
-/** Streams one class query into the sink, page by page, awaiting each submit (backpressure). */
+/**
+ * The next page's observations, or null after the last page. Only the observations leave this
+ * function and the generator holds none of the page: what the page was parsed from is garbage
+ * before the pipeline analyses it (kept alive across the submit, it outlived young-generation
+ * collections and was promoted; bench/RESULTS.md, session 5).
+ */
+async function nextObservations(
+  ctx: SyncContext,
+  pages: AsyncGenerator<PageOf<EndpointPage>>,
+  keep: ((o: Observation) => boolean) | undefined,
+): Promise<{ batch: Observation[]; read: number; totalCount: number } | null> {
+  const next = await pages.next();
+  if (next.done) return null;
+  const { value: page, url, read, totalCount } = next.value;
+  reportProblems(ctx, url, page.problems);
+  for (const r of page.rejected) ctx.parseError(r.where, r.reason);
+  return { batch: keep ? page.observations.filter(keep) : page.observations, read, totalCount };
+}
+
+/**
+ * Streams one endpoint class query into the sink, page by page, awaiting each submit
+ * (backpressure). Pages are decoded by ctx.decoder (a thread of its own in the server) while the
+ * pipeline analyses the page before.
+ */
 export async function streamClass(ctx: SyncContext, cls: string, filter?: string, keep?: (o: Observation) => boolean): Promise<number> {
-  const pages = queryClass(ctx.apic, cls, { pageSize: ctx.pageSize, signal: ctx.signal, filter });
+  const pages = endpointPages(ctx, cls, filter);
   let submitted = 0;
   track(ctx, cls, 0, 0, false);
   for (;;) {
-    const ts = ctx.now();
-    const next = await pages.next();
-    if (next.done) break;
-    const page = next.value;
-    reportProblems(ctx, page.url, page.problems);
-    const batch = toQueryObservations(ctx, page.objects, ts, keep);
-    if (batch.length) {
-      await ctx.sink.submit(batch);
-      ctx.submitted(batch.length);
-      submitted += batch.length;
+    const next = await nextObservations(ctx, pages, keep);
+    if (!next) break;
+    const { read, totalCount } = next;
+    const count = next.batch.length;
+    if (count) {
+      await ctx.sink.submit(next.batch);
+      ctx.submitted(count);
+      submitted += count;
     }
-    track(ctx, cls, page.read, page.totalCount, false);
+    track(ctx, cls, read, totalCount, false);
   }
   const p = ctx.progress?.classes[cls];
   track(ctx, cls, p?.read ?? 0, p?.total ?? 0, true);
@@ -127,6 +147,7 @@ export async function readEndpointClasses(ctx: SyncContext, nodes: number[] | nu
   let submitted = 0;
   for (const cls of ENDPOINT_CLASS_NAMES) {
     submitted += await streamClass(ctx, cls, nodes ? nodeFilter(cls, nodes) : undefined);
+    ctx.sink.classRead?.(ctx.fabric, epoch, ENDPOINT_CLASSES[cls] as ObservationClass);
   }
   ctx.signal.throwIfAborted();
   const { deleted } = await ctx.sink.endSync(ctx.fabric, epoch, (missing) => confirmMissing(ctx, missing));
@@ -157,11 +178,10 @@ export async function confirmMissing(ctx: SyncContext, missing: MissingLearn[]):
     const addrs = [...new Set(missing.filter((m) => m.cls === cls).map((m) => m.addr))];
     for (let i = 0; i < addrs.length; i += CONFIRM_CHUNK) {
       const filter = `or(${addrs.slice(i, i + CONFIRM_CHUNK).map((a) => addressTerm(cls, a)).join(',')})`;
-      for await (const page of queryClass(ctx.apic, CLASS_OF[cls], { pageSize: ctx.pageSize, signal: ctx.signal, filter })) {
-        reportProblems(ctx, page.url, page.problems);
-        const batch = toQueryObservations(ctx, page.objects, ctx.now());
-        for (const o of batch) found.add(key(o));
-        if (batch.length) await ctx.sink.submit(batch);
+      const pages = endpointPages(ctx, CLASS_OF[cls], filter);
+      for (let next = await nextObservations(ctx, pages, undefined); next; next = await nextObservations(ctx, pages, undefined)) {
+        for (const o of next.batch) found.add(key(o));
+        if (next.batch.length) await ctx.sink.submit(next.batch);
       }
     }
   }

@@ -367,6 +367,43 @@ describe('full re-read', () => {
     await inner.close();
   });
 
+  it('once a full re-read has read its MAC class, writes the MAC endpoints while the IP classes are read; the IPs at its end', async () => {
+    clock = T0;
+    const inner = await openSqliteStore({ path: ':memory:' });
+    const store: Store = Object.create(inner) as Store;
+    const written: string[] = [];
+    store.writeBatch = (b) => {
+      for (const e of b.endpoints) written.push(e.addr);
+      return inner.writeBatch(b);
+    };
+    const p = new EndpointPipeline({ store, logger: log, partitions: 2, batchSize: 10, now: () => clock });
+    await p.attachFabric('f', labTables(), resolveSettings({}));
+    const macAddr = (i: number): string => `00:00:00:00:03:${i.toString(16).padStart(2, '0')}`;
+    const epoch = await p.beginSync('f', null);
+    await p.submit(Array.from({ length: 25 }, (_, i) => ({ ...mac(101, macAddr(i)), fromQuery: true })));
+    await p.flush();
+    expect(written).toEqual([]);
+    p.classRead('f', epoch, 'mac');
+    await p.submit(Array.from({ length: 15 }, (_, i) => ({ ...ip(101, `10.1.1.${100 + i}`), fromQuery: true })));
+    await p.flush();
+    // The MAC endpoints are written, each once; the IP endpoints wait for the re-read's end.
+    expect(written.slice().sort()).toEqual(Array.from({ length: 25 }, (_, i) => macAddr(i)));
+    // A MAC the re-read changes again after that (a queued page) is written again at the end.
+    await p.submit([{ ...mac(102, macAddr(0), { flags: ['mac'], ifId: tunnelTo(TEP[101]!) }), fromQuery: true }]);
+    await p.endSync('f', epoch);
+    expect(written).toHaveLength(25 + 15 + 1);
+    expect(written.slice(25, 40).every((a) => a.startsWith('10.1.1.'))).toBe(true);
+    expect((await inner.getEndpoint({ fabric: 'f', vnid: BD, addr: macAddr(0) }))?.learns.map((l) => l.node)).toEqual([101, 102]);
+    // A per-node re-read defers nothing: its changes are written with their batch, once.
+    const partial = await p.beginSync('f', [101]);
+    await p.submit([{ ...mac(101, macAddr(1), { ts: clock + 5, ifId: 'eth1/9' }), fromQuery: true }]);
+    p.classRead('f', partial, 'mac');
+    await p.endSync('f', partial);
+    expect(written).toHaveLength(25 + 15 + 1 + 1);
+    await p.close();
+    await inner.close();
+  });
+
   it.each([true, false])('overlaps a commit with the next batch only where the store keeps call order (%s); a failed batch goes with the last', async (inOrder) => {
     clock = T0;
     const inner = await openSqliteStore({ path: ':memory:' });

@@ -6,7 +6,7 @@ import { applyObservation, confirmCheck, type ApplyResult, ownFlags, candidateCh
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
 import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCurrent, unpackLearns, type PackedEndpointState } from '../core/packed-learns.js';
-import type { EndpointState, Finding, HistoryEvent, NodeLearn, Observation } from '../core/types.js';
+import type { EndpointState, Finding, HistoryEvent, NodeLearn, Observation, ObservationClass } from '../core/types.js';
 import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults.js';
@@ -97,6 +97,8 @@ interface FabricContext {
    * instead of at every batch (an endpoint learned on four nodes arrives in four pages).
    */
   deferred: Set<HeldState> | null;
+  /** Deferred endpoints being written before the re-read's end (classRead); endSync waits for it. */
+  early: Promise<void> | null;
 }
 
 /** Re-reads one endpoint from its source (a targeted APIC query) before a check is confirmed. */
@@ -171,7 +173,7 @@ export class EndpointPipeline implements EndpointSink {
 
   /** Starts tracking a fabric: loads its endpoints from the store into the partitions. */
   async attachFabric(fabric: string, tables: FabricTables, settings: FabricSettings): Promise<number> {
-    const f: FabricContext = { ctx: { tables, settings, epoch: 0 }, syncs: new Map(), deferred: null };
+    const f: FabricContext = { ctx: { tables, settings, epoch: 0 }, syncs: new Map(), deferred: null, early: null };
     this.fabrics.set(fabric, f);
     let loaded = 0;
     for await (const page of this.store.scanEndpoints(fabric)) {
@@ -329,13 +331,36 @@ export class EndpointPipeline implements EndpointSink {
     return { deleted: missing.length };
   }
 
+  classRead(fabric: string, epoch: number, cls: ObservationClass): void {
+    const f = this.fabrics.get(fabric);
+    const sync = f?.syncs.get(epoch);
+    if (!f?.deferred || !sync || sync.nodes || sync.key || cls !== 'mac' || f.early) return;
+    // Only MAC observations change a MAC endpoint, and the re-read's MAC class is in: its MAC
+    // endpoints are written now, while the IP classes are read, rather than all at its end (the
+    // 1M-endpoint build spent ~10 s writing a million rows after the last page). One a MAC
+    // observation still queued changes again is deferred again, and written at the end.
+    const deferred = f.deferred;
+    f.early = this.writeDeferredWhere(deferred, (s) => s.type === 'mac').catch((err: unknown) => {
+      this.log.error({ err, fabric }, 'writing the MAC endpoints of the re-read failed; they are written at its end');
+    });
+  }
+
   /** Writes the endpoints a full re-read deferred, a batch per transaction. */
   private async writeDeferred(f: FabricContext): Promise<void> {
+    if (f.early) await f.early;
+    f.early = null;
     const deferred = f.deferred;
     f.deferred = null;
     if (!deferred?.size) return;
+    await this.writeDeferredWhere(deferred, () => true);
+  }
+
+  /** Moves the deferred endpoints that match to the write-behind, a batch per transaction. */
+  private async writeDeferredWhere(deferred: Set<HeldState>, which: (s: HeldState) => boolean): Promise<void> {
     let n = 0;
     for (const s of deferred) {
+      if (!which(s)) continue;
+      deferred.delete(s);
       this.dirty.add(s);
       if (++n % this.batchSize !== 0) continue;
       // Encode the next batch while the store commits this one; a failed batch is pending again

@@ -34,6 +34,12 @@ export interface EndpointSink {
    * are really gone. Resolves when that is applied.
    */
   endSync(fabric: string, epoch: number, confirm?: ConfirmMissing): Promise<{ deleted: number }>;
+  /**
+   * Optional: says that one class of a re-read has been submitted in full. A sink may then write
+   * what the rest of the re-read cannot change (MAC endpoints once the MAC class is read) while the
+   * other classes are read, instead of at endSync.
+   */
+  classRead?(fabric: string, epoch: number, cls: ObservationClass): void;
   /** Resolves when everything submitted so far is analysed and committed. */
   flush(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { flagsText } from '../core/intern.js';
 import { encodeEndpointState } from './endpoint-codec.js';
 import { endpointColumns } from './endpoint-columns.js';
 import type { EndpointState, HistoryEvent } from '../core/types.js';
+import type { MoRow } from '../core/fabric-tables.js';
 import type { PendingCheckRecord, WriteBatch } from './store.js';
 
 type Row = (string | number)[];
@@ -171,9 +172,28 @@ export function encodeBatch(b: WriteBatch): EncodedBatch {
   };
 }
 
+/**
+ * Fabric objects to save (Store.saveFabricObjects): [dn, cls, attrs JSON, or null to delete] per
+ * row, after deleting every stored object of replaceClasses.
+ */
+export interface EncodedObjects {
+  fabric: string;
+  replaceClasses: string[];
+  rows: [dn: string, cls: string, attrs: string | null][];
+}
+
+export function encodeObjects(fabric: string, rows: readonly MoRow[], replaceClasses: readonly string[] = []): EncodedObjects {
+  return {
+    fabric,
+    replaceClasses: [...replaceClasses],
+    rows: rows.map((r) => [r.dn, r.cls, r.attrs['status'] === 'deleted' ? null : JSON.stringify(r.attrs)]),
+  };
+}
+
 /** Prepared statements and the transaction that applies an encoded batch. */
 export class SqliteBatchWriter {
   private readonly tx: (b: EncodedBatch) => void;
+  private readonly objectsTx: (o: EncodedObjects) => void;
 
   constructor(db: Database.Database) {
     const columns = 'cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state';
@@ -218,6 +238,16 @@ export class SqliteBatchWriter {
       if (id === undefined) throw new EptError('bad_request', `${what} for endpoint ${fabric}/${vnid}/${addr}, which is not stored`);
       return id;
     };
+    const delCls = db.prepare('DELETE FROM fabric_objects WHERE fabric = ? AND cls = ?');
+    const delObject = db.prepare('DELETE FROM fabric_objects WHERE fabric = ? AND dn = ?');
+    const putObject = db.prepare('INSERT OR REPLACE INTO fabric_objects (fabric, dn, cls, attrs) VALUES (?, ?, ?, ?)');
+    this.objectsTx = db.transaction((o: EncodedObjects) => {
+      for (const cls of o.replaceClasses) delCls.run(o.fabric, cls);
+      for (const [dn, cls, attrs] of o.rows) {
+        if (attrs === null) delObject.run(o.fabric, dn);
+        else putObject.run(o.fabric, dn, cls, attrs);
+      }
+    });
     this.tx = db.transaction((b: EncodedBatch) => {
       const str = b.strings;
       const at = (i: number): string => str[i] as string;
@@ -253,5 +283,10 @@ export class SqliteBatchWriter {
   /** Applies one batch in one transaction. */
   apply(b: EncodedBatch): void {
     this.tx(b);
+  }
+
+  /** Saves fabric objects in one transaction. */
+  applyObjects(o: EncodedObjects): void {
+    this.objectsTx(o);
   }
 }

@@ -14,7 +14,7 @@ import { FINDING_KINDS } from './endpoint-columns.js';
 import { fabricFromJson, logCursor, logPage } from './record-log.js';
 import { SqlHostStore, type HostStore } from './host-store.js';
 import { sqliteExec } from './sql-exec.js';
-import { encodeBatch, SqliteBatchWriter } from './sqlite-batch-writer.js';
+import { encodeBatch, encodeObjects, SqliteBatchWriter } from './sqlite-batch-writer.js';
 import { applyConnectionPragmas } from './sqlite-pragmas.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import { SqliteWriterThread } from './sqlite-writer-thread.js';
@@ -171,7 +171,9 @@ export class SqliteStore implements Store {
 
   deleteFabric(name: string): Promise<boolean> {
     const tables = ['fabrics', 'fabric_objects', 'endpoints', 'findings', 'pending_checks', 'clears'];
-    return this.run('delete fabric', () =>
+    // Writes already posted to the writer thread land first, so none of them outlives the delete.
+    const posted = this.writer ? this.writer.barrier() : Promise.resolve();
+    return posted.then(() => this.run('delete fabric', () =>
       this.db.transaction(() => {
         // History and finding events are keyed by endpoint id: they go first, while the endpoints
         // and finding records still name the fabric (a record may precede its endpoint's row).
@@ -182,7 +184,7 @@ export class SqliteStore implements Store {
         }
         return removed > 0;
       })(),
-    );
+    ));
   }
 
   // ---- fabric objects ----
@@ -198,18 +200,10 @@ export class SqliteStore implements Store {
   }
 
   saveFabricObjects(fabric: string, rows: MoRow[], replaceClasses?: readonly string[]): Promise<void> {
-    const delCls = this.stmt('DELETE FROM fabric_objects WHERE fabric = ? AND cls = ?');
-    const del = this.stmt('DELETE FROM fabric_objects WHERE fabric = ? AND dn = ?');
-    const put = this.stmt('INSERT OR REPLACE INTO fabric_objects (fabric, dn, cls, attrs) VALUES (?, ?, ?, ?)');
-    return this.run('save fabric objects', () =>
-      this.db.transaction(() => {
-        for (const cls of replaceClasses ?? []) delCls.run(fabric, cls);
-        for (const r of rows) {
-          if (r.attrs['status'] === 'deleted') del.run(fabric, r.dn);
-          else put.run(fabric, r.dn, r.cls, JSON.stringify(r.attrs));
-        }
-      })(),
-    );
+    // With a writer thread, the objects are saved there, in order with the write batches: 61 200
+    // tunnels of a 200-leaf fabric took ~0.7 s of the event loop at the start of every build.
+    if (this.writer) return this.writer.saveObjects(encodeObjects(fabric, rows, replaceClasses));
+    return this.run('save fabric objects', () => this.batchWriter.applyObjects(encodeObjects(fabric, rows, replaceClasses)));
   }
 
   // ---- endpoints ----

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EptError } from '../core/errors.js';
-import { batchTransferList, type EncodedBatch } from './sqlite-batch-writer.js';
+import { batchTransferList, type EncodedBatch, type EncodedObjects } from './sqlite-batch-writer.js';
 
 const WORKER = new URL('./sqlite-writer-worker.js', import.meta.url);
 
@@ -28,7 +28,7 @@ export class SqliteWriterThread {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (!p) return;
-      if (m.error) p.reject(new EptError('store_error', `SQLite store '${path}': write batch failed: ${m.error}`, { path }));
+      if (m.error) p.reject(new EptError('store_error', `SQLite store '${path}': write failed: ${m.error}`, { path }));
       else p.resolve();
     });
     worker.on('error', (err) => this.fail(err));
@@ -52,13 +52,27 @@ export class SqliteWriterThread {
   }
 
   write(batch: EncodedBatch): Promise<void> {
+    // The batch's column buffers move to the thread (the batch is not used here after this).
+    return this.post({ type: 'write', batch }, batchTransferList(batch));
+  }
+
+  /** Saves fabric objects, in order with the batches. */
+  saveObjects(objects: EncodedObjects): Promise<void> {
+    return this.post({ type: 'objects', objects }, []);
+  }
+
+  /** Resolves once everything posted before it is committed (or failed). */
+  barrier(): Promise<void> {
+    return this.saveObjects({ fabric: '', replaceClasses: [], rows: [] }).catch(() => undefined);
+  }
+
+  private post(message: { type: 'write'; batch: EncodedBatch } | { type: 'objects'; objects: EncodedObjects }, transfer: ArrayBuffer[]): Promise<void> {
     if (this.failed) return Promise.reject(new EptError('store_error', `SQLite store '${this.path}': writer thread failed: ${this.failed.message}`, { path: this.path }));
     if (this.closed) return Promise.reject(new EptError('store_error', `SQLite store '${this.path}' is closed`, { path: this.path }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      // The batch's column buffers move to the thread (the batch is not used here after this).
-      this.worker.postMessage({ type: 'write', id, batch }, batchTransferList(batch));
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 

@@ -2,7 +2,7 @@
 // checkpoints the WAL itself, so neither commits nor checkpoint fsyncs block the event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { SqliteBatchWriter, type EncodedBatch } from './sqlite-batch-writer.js';
+import { SqliteBatchWriter, type EncodedBatch, type EncodedObjects } from './sqlite-batch-writer.js';
 import { applyConnectionPragmas } from './sqlite-pragmas.js';
 
 /**
@@ -17,7 +17,7 @@ interface Options {
   cacheMiB: number;
 }
 
-type Message = { type: 'write'; id: number; batch: EncodedBatch } | { type: 'close' };
+type Message = { type: 'write'; id: number; batch: EncodedBatch } | { type: 'objects'; id: number; objects: EncodedObjects } | { type: 'close' };
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-worker must run as a worker thread');
@@ -65,7 +65,8 @@ port.on('message', (m: Message) => {
     return;
   }
   try {
-    writer.apply(m.batch);
+    if (m.type === 'write') writer.apply(m.batch);
+    else writer.applyObjects(m.objects);
     port.postMessage({ type: 'done', id: m.id });
   } catch (err) {
     port.postMessage({ type: 'done', id: m.id, error: err instanceof Error ? err.message : String(err) });

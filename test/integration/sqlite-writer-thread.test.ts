@@ -64,7 +64,7 @@ describe.skipIf(!built)('SQLite store with a writer thread (compiled build)', ()
     const { encodeBatch } = await import('../../src/store/sqlite-batch-writer.js');
     // A database without ept's tables: the thread cannot prepare its statements.
     const thread = SqliteWriterThread.start(join(dir, 'empty.db'), 8);
-    await expect(thread.write(encodeBatch(batch({})))).rejects.toThrow(/write batch failed: cannot start: no such table: endpoints/);
+    await expect(thread.write(encodeBatch(batch({})))).rejects.toThrow(/write failed: cannot start: no such table: endpoints/);
     await thread.close();
   });
 
