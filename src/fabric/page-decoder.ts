@@ -19,34 +19,57 @@ export const inlineDecoder: EndpointPageDecoder = {
 
 const WORKER = new URL('./page-decoder-worker.js', import.meta.url);
 
-/** Young generation of the decoder thread, MiB (node would give it the main thread's: 96 MiB). */
+/**
+ * Heap limits of the decoder thread, MiB. A page's objects live only while it is decoded (a page of
+ * 10 000 objects is ~3-5 MB of JSON): small limits keep the thread's memory small next to the
+ * endpoints' (the 1.5 GB budget at 1M endpoints); node would give it the main thread's young
+ * generation (96 MiB). A page too large for them ends the thread, and pages go inline.
+ */
 const DECODER_YOUNG_MIB = 24;
+const DECODER_OLD_MIB = 128;
+
+/**
+ * Pages shorter than this are decoded on the event loop: a targeted re-read (one endpoint, a few
+ * addresses) parses in well under a millisecond, less than starting or waking the thread costs.
+ */
+const INLINE_BELOW_CHARS = 256 * 1024;
+
+/** A thread idle this long is stopped (its heap is given back); the next page starts one. */
+const IDLE_STOP_MS = 5000;
 
 type Reply = { id: number; page: EndpointPageColumns } | { id: number; error: PortableError };
 
-/** Decoding in a worker thread; pages in flight are answered in order of arrival. */
+interface Pending {
+  fabric: string;
+  url: string;
+  text: string;
+  ts: number;
+  resolve: (p: EndpointPage) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Decoding in a worker thread, started on the first page and stopped after IDLE_STOP_MS without
+ * one (a build, a resync: bursts of pages, then none for hours). A thread that fails leaves the
+ * pages in flight and every later one to the event loop.
+ */
 export class ThreadDecoder implements EndpointPageDecoder {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, { fabric: string; url: string; text: string; ts: number; resolve: (p: EndpointPage) => void; reject: (e: Error) => void }>();
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failed: Error | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Threads started (for tests and introspection). */
+  started = 0;
 
-  constructor() {
-    // A page's objects live only while it is decoded: a small young generation is enough, and
-    // keeps the thread's memory small next to the endpoints' (the 1.5 GB budget at 1M endpoints).
-    this.worker = new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: DECODER_YOUNG_MIB } });
-    // Idle, the thread does not keep the process alive; with pages in flight it does.
-    this.worker.unref();
-    this.worker.on('message', (m: Reply) => {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if (!p) return;
-      if ('error' in m) p.reject(fromPortableError(m.error));
-      else p.resolve(fromColumns(m.page));
-    });
-    this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => this.fail(new Error(`page decoder thread exited with code ${code}`)));
+  constructor(
+    private readonly idleStopMs = IDLE_STOP_MS,
+    private readonly inlineBelow = INLINE_BELOW_CHARS,
+  ) {}
+
+  /** True while a thread runs. */
+  get running(): boolean {
+    return this.worker !== null;
   }
 
   /** False where the compiled worker is not available (running from sources). */
@@ -56,26 +79,69 @@ export class ThreadDecoder implements EndpointPageDecoder {
 
   decode(fabric: string, url: string, text: string, ts: number): Promise<EndpointPage> {
     // A thread that died leaves the pages to the event loop: slower, not wrong.
-    if (this.failed) return inlineDecoder.decode(fabric, url, text, ts);
+    if (this.failed || text.length < this.inlineBelow) return inlineDecoder.decode(fabric, url, text, ts);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { fabric, url, text, ts, resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage({ id, fabric, url, text, ts });
+      // With pages in flight the thread keeps the process alive; idle, it does not.
+      worker.ref();
+      worker.postMessage({ id, fabric, url, text, ts });
     });
   }
 
-  close(): Promise<number> {
+  close(): Promise<void> {
     this.failed ??= new Error('page decoder closed');
-    return this.worker.terminate();
+    return this.stop();
   }
 
-  private fail(err: Error): void {
-    this.failed ??= err;
-    // The pages in flight are decoded here instead: the caller sees no difference.
+  private start(): Worker {
+    const worker = new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: DECODER_YOUNG_MIB, maxOldGenerationSizeMb: DECODER_OLD_MIB } });
+    this.worker = worker;
+    this.started++;
+    worker.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) this.idle(worker);
+      if (!p) return;
+      if ('error' in m) p.reject(fromPortableError(m.error));
+      else p.resolve(fromColumns(m.page));
+    });
+    worker.on('error', (err) => this.fail(worker, err));
+    worker.on('exit', (code) => this.fail(worker, new Error(`page decoder thread exited with code ${code}`)));
+    return worker;
+  }
+
+  private idle(worker: Worker): void {
+    worker.unref();
+    this.idleTimer = setTimeout(() => void this.stop(), this.idleStopMs);
+    this.idleTimer.unref();
+  }
+
+  private async stop(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const worker = this.worker;
+    // Forgotten first: its exit is then not a failure.
+    this.worker = null;
+    this.decodeInline();
+    if (worker) await worker.terminate();
+  }
+
+  /** Pages in flight to a thread that is gone are decoded here: the caller sees no difference. */
+  private decodeInline(): void {
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) inlineDecoder.decode(p.fabric, p.url, p.text, p.ts).then(p.resolve, p.reject);
+  }
+
+  private fail(worker: Worker, err: Error): void {
+    if (worker !== this.worker) return;
+    this.worker = null;
+    this.failed ??= err;
+    this.decodeInline();
   }
 }
 

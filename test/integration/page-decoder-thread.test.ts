@@ -11,7 +11,7 @@ const DIST = new URL('../../dist/fabric/page-decoder.js', import.meta.url);
 const built = existsSync(fileURLToPath(DIST));
 if (!built) console.warn('skipping the page decoder thread tests: dist/ is missing (run npm run build)');
 
-type DecoderModule = { ThreadDecoder: new () => Decoder; inlineDecoder: Decoder };
+type DecoderModule = { ThreadDecoder: new (idleStopMs?: number, inlineBelow?: number) => Decoder; inlineDecoder: Decoder };
 type PageModule = { decodeEndpointPage: (fabric: string, url: string, text: string, ts: number) => EndpointPage };
 
 const URL_ = '/api/class/epmIpEp.json?page-size=500&page=0';
@@ -39,10 +39,11 @@ describe.skipIf(!built)('endpoint page decoder thread (compiled build)', () => {
   beforeAll(async () => {
     mod = (await import(DIST.href)) as DecoderModule;
     page = (await import(new URL('../../dist/fabric/endpoint-page.js', import.meta.url).href)) as PageModule;
-    decoder = new mod.ThreadDecoder();
+    // Every page through the thread, however small.
+    decoder = new mod.ThreadDecoder(5000, 0);
   });
   afterAll(async () => {
-    await (decoder as unknown as { close(): Promise<number> }).close();
+    await decoder.close();
   });
 
   it('gives the same page as decoding on the event loop, rejected objects and problems included', async () => {
@@ -69,10 +70,33 @@ describe.skipIf(!built)('endpoint page decoder thread (compiled build)', () => {
     expect((await decoder.decode('fab', URL_, apicPage(5), 1)).observations).toHaveLength(5);
   });
 
-  it('pages keep being decoded (on the event loop) once the thread is gone', async () => {
-    const d = new mod.ThreadDecoder();
-    await (d as unknown as { close(): Promise<number> }).close();
+  it('pages keep being decoded (on the event loop) once the decoder is closed, those in flight included', async () => {
+    const d = new mod.ThreadDecoder(5000, 0);
+    const inFlight = d.decode('fab', URL_, apicPage(2000), 1);
+    await d.close();
+    expect((await inFlight).observations).toHaveLength(2000);
     const p = await d.decode('fab', URL_, apicPage(4), 1);
     expect(p.observations).toHaveLength(4);
+    expect(d.running).toBe(false);
+  });
+
+  it('decodes small pages (a targeted re-read) on the event loop, without starting the thread', async () => {
+    const d = new mod.ThreadDecoder();
+    expect((await d.decode('fab', URL_, apicPage(3), 1)).observations).toHaveLength(3);
+    expect([d.started, d.running]).toEqual([0, false]);
+    expect((await d.decode('fab', URL_, apicPage(3000), 1)).observations).toHaveLength(3000);
+    expect(d.started).toBe(1);
+    await d.close();
+  });
+
+  it('stops an idle thread (its memory is given back) and starts one again for the next page', async () => {
+    const d = new mod.ThreadDecoder(50, 0);
+    expect((await d.decode('fab', URL_, apicPage(3), 1)).observations).toHaveLength(3);
+    expect(d.running).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(d.running).toBe(false);
+    expect((await d.decode('fab', URL_, apicPage(5), 1)).observations).toHaveLength(5);
+    expect([d.started, d.running]).toEqual([2, true]);
+    await d.close();
   });
 });
