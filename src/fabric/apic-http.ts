@@ -13,11 +13,25 @@ export interface ApicTlsOptions {
   caFile?: string;
 }
 
-/** The answer of one request. */
+/** The answer of one request: its body as bytes, and as text (decoded the first time it is read). */
 export interface HttpAnswer {
   status: number;
-  text: string;
+  body: Buffer;
+  readonly text: string;
   setCookie: string[];
+}
+
+function answer(status: number, body: Buffer, setCookie: string[]): HttpAnswer {
+  let text: string | null = null;
+  return {
+    status,
+    body,
+    setCookie,
+    get text(): string {
+      text ??= body.toString('utf8');
+      return text;
+    },
+  };
 }
 
 /** Options of one request. */
@@ -104,7 +118,7 @@ export function httpRequest(agents: ApicAgents, base: string, path: string, opts
         res.on('error', (err) => fail(err.message, err));
         res.on('end', () => {
           const setCookie = res.headers['set-cookie'] ?? [];
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), setCookie });
+          resolve(answer(res.statusCode ?? 0, Buffer.concat(chunks), setCookie));
         });
       });
       req.end(opts.body);

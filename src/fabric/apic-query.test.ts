@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EptError } from '../core/errors.js';
-import { classQueryPath, pagedQuery, queryClass, subscribeClass, type QueryPage } from './apic-query.js';
+import { bodyText, classQueryPath, pagedQuery, queryClass, subscribeClass, type PageBody, type QueryPage } from './apic-query.js';
 import type { ApicGetter } from './apic-session.js';
 import { ApicSession } from './apic-session.js';
 import { MiniApic } from './mini-apic.testkit.js';
@@ -46,7 +46,8 @@ describe('pagedQuery: pages are asked for and decoded ahead of the one read', ()
 
   async function run(apic: ApicGetter & { log: string[] }, pageSize: number): Promise<number[]> {
     const pages: number[] = [];
-    const decode = async (url: string, text: string) => {
+    const decode = async (url: string, body: PageBody) => {
+      const text = bodyText(body);
       const page = Number(/[?&]page=(\d+)/.exec(url)?.[1]);
       apic.log.push(`decode ${page}`);
       // Decoding takes a while (a thread, in the build): the next answer can arrive meanwhile.
@@ -83,8 +84,8 @@ describe('pagedQuery: pages are asked for and decoded ahead of the one read', ()
     const apic = fakeApic(50);
     const get = apic.get.bind(apic);
     apic.get = (path: string) => (path.includes('page=2') ? Promise.reject(new EptError('apic_unreachable', 'down')) : get(path));
-    const decode = (url: string, text: string) => {
-      const m = JSON.parse(text) as { totalCount: string; imdata: unknown[] };
+    const decode = (url: string, body: PageBody) => {
+      const m = JSON.parse(bodyText(body)) as { totalCount: string; imdata: unknown[] };
       if (url.includes('page=1&')) throw new EptError('parse_error', 'bad page 1');
       return { value: 0, entries: m.imdata.length, totalCount: Number(m.totalCount) };
     };

@@ -63,6 +63,14 @@ export interface PageOf<T> {
   url: string;
 }
 
+/** A page's answer: its text, or its bytes (UTF-8) where the getter gives them. */
+export type PageBody = string | Buffer;
+
+/** A page's answer as text. */
+export function bodyText(body: PageBody): string {
+  return typeof body === 'string' ? body : body.toString('utf8');
+}
+
 /** Pages asked for ahead of the one being read (see pagedQuery). */
 export const PAGES_AHEAD = 2;
 
@@ -86,7 +94,7 @@ export async function* pagedQuery<T>(
   apic: ApicGetter,
   cls: string,
   opts: ClassQueryOptions,
-  decode: (url: string, text: string, askedTs: number) => DecodedPage<T> | Promise<DecodedPage<T>>,
+  decode: (url: string, body: PageBody, askedTs: number) => DecodedPage<T> | Promise<DecodedPage<T>>,
   now: () => number = Date.now,
 ): AsyncGenerator<PageOf<T>> {
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -101,7 +109,8 @@ export async function* pagedQuery<T>(
     const page = asked++;
     const url = urlOf(page);
     const ts = now();
-    const result = apic.get(url, opts.signal).then((text) => decode(url, text, ts));
+    const body: Promise<PageBody> = apic.getBody ? apic.getBody(url, opts.signal) : apic.get(url, opts.signal);
+    const result = body.then((b) => decode(url, b, ts));
     // A page asked for ahead and never read (an error or an abort first) must not surface as an
     // unhandled rejection; the reader of a page still sees its outcome.
     result.catch(() => undefined);
@@ -144,8 +153,8 @@ export async function* queryClass(apic: ApicGetter, cls: string, opts: ClassQuer
   }
 }
 
-function parsedPage(url: string, text: string): DecodedPage<{ objects: ApicObject[]; problems: ParseProblem[] }> {
-  const { objects, totalCount, problems, entries } = parseQueryPage(url, text);
+function parsedPage(url: string, body: PageBody): DecodedPage<{ objects: ApicObject[]; problems: ParseProblem[] }> {
+  const { objects, totalCount, problems, entries } = parseQueryPage(url, bodyText(body));
   return { value: { objects, problems }, entries, totalCount };
 }
 

@@ -8,6 +8,8 @@ import { ApicAgents, apicCookie, httpRequest, type HttpAnswer } from './apic-htt
 /** Something that can GET an APIC path and return the body of a successful answer. */
 export interface ApicGetter {
   get(path: string, signal?: AbortSignal): Promise<string>;
+  /** The same answer as bytes (large pages go to the decoder thread without becoming a string here). */
+  getBody?(path: string, signal?: AbortSignal): Promise<Buffer>;
 }
 
 export interface ApicSessionOptions {
@@ -130,7 +132,7 @@ export class ApicSession implements ApicGetter {
   }
 
   private readLogin(url: string, path: string, ans: HttpAnswer): LoginInfo {
-    const text = checkAnswer(url, path, ans);
+    const { text } = checkAnswer(url, path, ans);
     const { message, problems } = parseApicMessage(text);
     const attrs = message.objects[0]?.cls === 'aaaLogin' ? message.objects[0].attrs : undefined;
     const token = apicCookie(ans.setCookie) ?? attrs?.['token'];
@@ -200,6 +202,14 @@ export class ApicSession implements ApicGetter {
    * EptError('apic_unreachable'), and the next login starts with the next URL.
    */
   async get(path: string, signal?: AbortSignal): Promise<string> {
+    return checkAnswer(this.url, path, await this.answer(path, signal)).text;
+  }
+
+  async getBody(path: string, signal?: AbortSignal): Promise<Buffer> {
+    return checkAnswer(this.url, path, await this.answer(path, signal)).body;
+  }
+
+  private async answer(path: string, signal?: AbortSignal): Promise<HttpAnswer> {
     if (!this.token) await this.login();
     let ans = await this.send(path, signal);
     if (ans.status === 401 || ans.status === 403) {
@@ -208,7 +218,7 @@ export class ApicSession implements ApicGetter {
       this.opts.onRenewed?.(`token rejected (HTTP ${ans.status})`);
       ans = await this.send(path, signal);
     }
-    return checkAnswer(this.url, path, ans);
+    return ans;
   }
 
   private async send(path: string, signal?: AbortSignal): Promise<HttpAnswer> {
@@ -242,12 +252,12 @@ export class ApicSession implements ApicGetter {
   }
 }
 
-/** Returns the body of a 200 answer; turns anything else into EptError('apic_error'). */
-export function checkAnswer(url: string, path: string, ans: HttpAnswer): string {
+/** Returns a 200 answer; turns anything else into EptError('apic_error'). */
+export function checkAnswer(url: string, path: string, ans: HttpAnswer): HttpAnswer {
   if (ans.status === 200) {
-    // Some APIC errors come back with 200; imdata[0].error is the signal.
-    if (ans.text.length < 4096 && ans.text.includes('"error"')) throwIfApicError(url, path, ans);
-    return ans.text;
+    // Some APIC errors come back with 200; imdata[0].error is the signal (a short answer).
+    if (ans.body.length < 4096 && ans.text.includes('"error"')) throwIfApicError(url, path, ans);
+    return ans;
   }
   throwIfApicError(url, path, ans);
   throw new EptError('apic_error', `${url}${path}: HTTP ${ans.status}: ${snippet(ans.text)}`, { url, status: ans.status });

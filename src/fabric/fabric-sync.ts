@@ -4,7 +4,7 @@ import { TABLE_CLASSES, type FabricTables, type MoRow } from '../core/fabric-tab
 import type { Observation, ObservationClass } from '../core/types.js';
 import { ENDPOINT_CLASSES, type ParseProblem } from '../protocols/apic-objects.js';
 import type { EndpointSink, MissingLearn } from '../pipeline/sink.js';
-import { pagedQuery, queryClass, type DecodedPage, type PageOf } from './apic-query.js';
+import { pagedQuery, queryClass, type DecodedPage, type PageBody, type PageOf } from './apic-query.js';
 import type { EndpointPage } from './endpoint-page.js';
 import { inlineDecoder, type EndpointPageDecoder } from './page-decoder.js';
 import type { ApicGetter } from './apic-session.js';
@@ -86,8 +86,8 @@ export function nodeFilter(cls: string, nodes: readonly number[]): string {
  */
 function endpointPages(ctx: SyncContext, cls: string, filter: string | undefined): AsyncGenerator<PageOf<EndpointPage>> {
   const decoder = ctx.decoder ?? inlineDecoder;
-  const decode = async (url: string, text: string, ts: number): Promise<DecodedPage<EndpointPage>> => {
-    const value = await decoder.decode(ctx.fabric, url, text, ts);
+  const decode = async (url: string, body: PageBody, ts: number): Promise<DecodedPage<EndpointPage>> => {
+    const value = await decoder.decode(ctx.fabric, url, body, ts);
     return { value, entries: value.entries, totalCount: value.totalCount };
   };
   return pagedQuery(ctx.apic, cls, { pageSize: ctx.pageSize, signal: ctx.signal, filter }, decode, ctx.now);

@@ -7,7 +7,8 @@ interface Request {
   id: number;
   fabric: string;
   url: string;
-  text: string;
+  /** The page as text, or its UTF-8 bytes (moved here). */
+  body: string | Uint8Array;
   ts: number;
 }
 
@@ -15,7 +16,8 @@ const port = parentPort;
 if (!port) throw new Error('page-decoder-worker must run as a worker thread');
 port.on('message', (m: Request) => {
   try {
-    const page = toColumns(m.fabric, decodeEndpointPage(m.fabric, m.url, m.text, m.ts));
+    const text = typeof m.body === 'string' ? m.body : Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength).toString('utf8');
+    const page = toColumns(m.fabric, decodeEndpointPage(m.fabric, m.url, text, m.ts));
     port.postMessage({ id: m.id, page }, [page.nums.buffer as ArrayBuffer]);
   } catch (err) {
     port.postMessage({ id: m.id, error: toPortableError(err) });

@@ -3,19 +3,29 @@
 // takes JSON.parse and the objects' garbage off the event loop while it analyses the page before,
 // which shortens a fabric's build on two cores (bench/RESULTS.md, session 5).
 import { existsSync } from 'node:fs';
+import { EptError } from '../core/errors.js';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bodyText, type PageBody } from './apic-query.js';
 import { decodeEndpointPage, fromColumns, fromPortableError, type EndpointPage, type EndpointPageColumns, type PortableError } from './endpoint-page.js';
 
 /** Decodes pages of endpoint class queries (see decodeEndpointPage for what it checks). */
 export interface EndpointPageDecoder {
-  decode(fabric: string, url: string, text: string, ts: number): Promise<EndpointPage>;
+  decode(fabric: string, url: string, body: PageBody, ts: number): Promise<EndpointPage>;
 }
 
 /** Decoding on the calling thread. */
 export const inlineDecoder: EndpointPageDecoder = {
-  decode: (fabric, url, text, ts) => Promise.resolve().then(() => decodeEndpointPage(fabric, url, text, ts)),
+  decode: (fabric, url, body, ts) => Promise.resolve().then(() => decodeEndpointPage(fabric, url, bodyText(body), ts)),
 };
+
+/**
+ * The bytes of a page in a buffer of their own, to move to the thread (not copy): a Buffer may be
+ * a view into a larger (pooled) one, which is then copied.
+ */
+function ownBytes(b: Buffer): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b);
+}
 
 const WORKER = new URL('./page-decoder-worker.js', import.meta.url);
 
@@ -42,7 +52,8 @@ type Reply = { id: number; page: EndpointPageColumns } | { id: number; error: Po
 interface Pending {
   fabric: string;
   url: string;
-  text: string;
+  /** The page as text, to decode here if the thread fails; null for bytes moved to the thread. */
+  body: string | null;
   ts: number;
   resolve: (p: EndpointPage) => void;
   reject: (e: Error) => void;
@@ -77,18 +88,25 @@ export class ThreadDecoder implements EndpointPageDecoder {
     return existsSync(fileURLToPath(WORKER));
   }
 
-  decode(fabric: string, url: string, text: string, ts: number): Promise<EndpointPage> {
+  decode(fabric: string, url: string, body: PageBody, ts: number): Promise<EndpointPage> {
     // A thread that died leaves the pages to the event loop: slower, not wrong.
-    if (this.failed || text.length < this.inlineBelow) return inlineDecoder.decode(fabric, url, text, ts);
+    if (this.failed || body.length < this.inlineBelow) return inlineDecoder.decode(fabric, url, body, ts);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { fabric, url, text, ts, resolve, reject });
+      // Bytes move to the thread, which decodes the UTF-8 there: a page given as bytes cannot be
+      // decoded here if the thread fails (it is then refused, and the read fails and is retried).
+      this.pending.set(id, { fabric, url, body: typeof body === 'string' ? body : null, ts, resolve, reject });
       // With pages in flight the thread keeps the process alive; idle, it does not.
       worker.ref();
-      worker.postMessage({ id, fabric, url, text, ts });
+      if (typeof body === 'string') {
+        worker.postMessage({ id, fabric, url, body, ts });
+      } else {
+        const bytes = ownBytes(body);
+        worker.postMessage({ id, fabric, url, body: bytes, ts }, [bytes.buffer as ArrayBuffer]);
+      }
     });
   }
 
@@ -134,7 +152,10 @@ export class ThreadDecoder implements EndpointPageDecoder {
   private decodeInline(): void {
     const pending = [...this.pending.values()];
     this.pending.clear();
-    for (const p of pending) inlineDecoder.decode(p.fabric, p.url, p.text, p.ts).then(p.resolve, p.reject);
+    for (const p of pending) {
+      if (p.body !== null) inlineDecoder.decode(p.fabric, p.url, p.body, p.ts).then(p.resolve, p.reject);
+      else p.reject(new EptError('internal', `${p.url}: the page decoder thread stopped while decoding this page`, { url: p.url }));
+    }
   }
 
   private fail(worker: Worker, err: Error): void {

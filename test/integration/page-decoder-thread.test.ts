@@ -56,6 +56,23 @@ describe.skipIf(!built)('endpoint page decoder thread (compiled build)', () => {
     expect(inThread.problems).toHaveLength(1);
   });
 
+  it('takes a page as bytes (moved to the thread, decoded there), a view into a larger buffer too (copied)', async () => {
+    const text = apicPage(3000);
+    const inline = page.decodeEndpointPage('fab', URL_, text, 77);
+    expect(await decoder.decode('fab', URL_, Buffer.from(text), 77)).toEqual(inline);
+    const big = Buffer.concat([Buffer.from('head'), Buffer.from(text)]);
+    expect(await decoder.decode('fab', URL_, big.subarray(4), 77)).toEqual(inline);
+    // The larger buffer was not moved away.
+    expect(big.subarray(4).toString('utf8')).toBe(text);
+  });
+
+  it('a page given as bytes and lost with its thread is refused by URL (the read fails and is retried)', async () => {
+    const d = new mod.ThreadDecoder(5000, 0);
+    const inFlight = d.decode('fab', URL_, Buffer.from(apicPage(2000)), 1);
+    await d.close();
+    await expect(inFlight).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('epmIpEp.json') as string });
+  });
+
   it('answers pages in flight together, each with its own content', async () => {
     const texts = [10, 200, 1].map((n) => apicPage(n));
     const pages = await Promise.all(texts.map((t, i) => decoder.decode(`fab${i}`, URL_, t, i)));
