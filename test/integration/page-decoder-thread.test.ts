@@ -69,8 +69,10 @@ describe.skipIf(!built)('endpoint page decoder thread (compiled build)', () => {
   it('a page given as bytes and lost with its thread is refused by URL (the read fails and is retried)', async () => {
     const d = new mod.ThreadDecoder(5000, 0);
     const inFlight = d.decode('fab', URL_, Buffer.from(apicPage(2000)), 1);
+    // The expectation is attached before the close that rejects the page.
+    const refused = expect(inFlight).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('epmIpEp.json') as string });
     await d.close();
-    await expect(inFlight).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('epmIpEp.json') as string });
+    await refused;
   });
 
   it('answers pages in flight together, each with its own content', async () => {
