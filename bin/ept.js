@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=32 --heap-growing-percent=50
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=32 --heap-growing-percent=40
 // Entry point: runs the compiled CLI (npm run build produces dist/).
 // The runtime settings above are the server's (README, "Memory and speed"): 32 MiB young-generation
 // semi-spaces let a build's short-lived objects die young instead of being copied to the old
