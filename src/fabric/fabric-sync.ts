@@ -94,22 +94,22 @@ function endpointPages(ctx: SyncContext, cls: string, filter: string | undefined
 }
 
 /**
- * The next page's observations, or null after the last page. Only the observations leave this
- * function and the generator holds none of the page: what the page was parsed from is garbage
- * before the pipeline analyses it (kept alive across the submit, it outlived young-generation
- * collections and was promoted; bench/RESULTS.md, session 5).
+ * The observations of an endpoint class query, page by page, with the progress after each page.
+ * Only the observations are yielded: what a page was parsed from is garbage before the pipeline
+ * analyses it (kept alive across the submit, it outlived young-generation collections and was
+ * promoted; bench/RESULTS.md, session 5).
  */
-async function nextObservations(
+async function* observationBatches(
   ctx: SyncContext,
-  pages: AsyncGenerator<PageOf<EndpointPage>>,
-  keep: ((o: Observation) => boolean) | undefined,
-): Promise<{ batch: Observation[]; read: number; totalCount: number } | null> {
-  const next = await pages.next();
-  if (next.done) return null;
-  const { value: page, url, read, totalCount } = next.value;
-  reportProblems(ctx, url, page.problems);
-  for (const r of page.rejected) ctx.parseError(r.where, r.reason);
-  return { batch: keep ? page.observations.filter(keep) : page.observations, read, totalCount };
+  cls: string,
+  filter: string | undefined,
+  keep?: (o: Observation) => boolean,
+): AsyncGenerator<{ batch: Observation[]; read: number; totalCount: number }> {
+  for await (const { value: page, url, read, totalCount } of endpointPages(ctx, cls, filter)) {
+    reportProblems(ctx, url, page.problems);
+    for (const r of page.rejected) ctx.parseError(r.where, r.reason);
+    yield { batch: keep ? page.observations.filter(keep) : page.observations, read, totalCount };
+  }
 }
 
 /**
@@ -118,18 +118,13 @@ async function nextObservations(
  * pipeline analyses the page before.
  */
 export async function streamClass(ctx: SyncContext, cls: string, filter?: string, keep?: (o: Observation) => boolean): Promise<number> {
-  const pages = endpointPages(ctx, cls, filter);
   let submitted = 0;
   track(ctx, cls, 0, 0, false);
-  for (;;) {
-    const next = await nextObservations(ctx, pages, keep);
-    if (!next) break;
-    const { read, totalCount } = next;
-    const count = next.batch.length;
-    if (count) {
-      await ctx.sink.submit(next.batch);
-      ctx.submitted(count);
-      submitted += count;
+  for await (const { batch, read, totalCount } of observationBatches(ctx, cls, filter, keep)) {
+    if (batch.length) {
+      await ctx.sink.submit(batch);
+      ctx.submitted(batch.length);
+      submitted += batch.length;
     }
     track(ctx, cls, read, totalCount, false);
   }
@@ -178,10 +173,9 @@ export async function confirmMissing(ctx: SyncContext, missing: MissingLearn[]):
     const addrs = [...new Set(missing.filter((m) => m.cls === cls).map((m) => m.addr))];
     for (let i = 0; i < addrs.length; i += CONFIRM_CHUNK) {
       const filter = `or(${addrs.slice(i, i + CONFIRM_CHUNK).map((a) => addressTerm(cls, a)).join(',')})`;
-      const pages = endpointPages(ctx, CLASS_OF[cls], filter);
-      for (let next = await nextObservations(ctx, pages, undefined); next; next = await nextObservations(ctx, pages, undefined)) {
-        for (const o of next.batch) found.add(key(o));
-        if (next.batch.length) await ctx.sink.submit(next.batch);
+      for await (const { batch } of observationBatches(ctx, CLASS_OF[cls], filter)) {
+        for (const o of batch) found.add(key(o));
+        if (batch.length) await ctx.sink.submit(batch);
       }
     }
   }

@@ -3,9 +3,9 @@
 // takes JSON.parse and the objects' garbage off the event loop while it analyses the page before,
 // which shortens a fabric's build on two cores (bench/RESULTS.md, session 5).
 import { existsSync } from 'node:fs';
-import { EptError } from '../core/errors.js';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { EptError } from '../core/errors.js';
 import { bodyText, type PageBody } from './apic-query.js';
 import { decodeEndpointPage, fromColumns, fromPortableError, type EndpointPage, type EndpointPageColumns, type PortableError } from './endpoint-page.js';
 

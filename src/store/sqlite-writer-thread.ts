@@ -63,10 +63,10 @@ export class SqliteWriterThread {
 
   /** Resolves once everything posted before it is committed (or failed). */
   barrier(): Promise<void> {
-    return this.saveObjects({ fabric: '', replaceClasses: [], rows: [] }).catch(() => undefined);
+    return this.post({ type: 'barrier' }, []).catch(() => undefined);
   }
 
-  private post(message: { type: 'write'; batch: EncodedBatch } | { type: 'objects'; objects: EncodedObjects }, transfer: ArrayBuffer[]): Promise<void> {
+  private post(message: { type: 'write'; batch: EncodedBatch } | { type: 'objects'; objects: EncodedObjects } | { type: 'barrier' }, transfer: ArrayBuffer[]): Promise<void> {
     if (this.failed) return Promise.reject(new EptError('store_error', `SQLite store '${this.path}': writer thread failed: ${this.failed.message}`, { path: this.path }));
     if (this.closed) return Promise.reject(new EptError('store_error', `SQLite store '${this.path}' is closed`, { path: this.path }));
     const id = this.nextId++;

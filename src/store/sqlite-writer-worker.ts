@@ -17,7 +17,12 @@ interface Options {
   cacheMiB: number;
 }
 
-type Message = { type: 'write'; id: number; batch: EncodedBatch } | { type: 'objects'; id: number; objects: EncodedObjects } | { type: 'close' };
+type Message =
+  | { type: 'write'; id: number; batch: EncodedBatch }
+  | { type: 'objects'; id: number; objects: EncodedObjects }
+  /** Answered once every message before it is applied (messages are handled in order). */
+  | { type: 'barrier'; id: number }
+  | { type: 'close' };
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-worker must run as a worker thread');
@@ -66,7 +71,7 @@ port.on('message', (m: Message) => {
   }
   try {
     if (m.type === 'write') writer.apply(m.batch);
-    else writer.applyObjects(m.objects);
+    else if (m.type === 'objects') writer.applyObjects(m.objects);
     port.postMessage({ type: 'done', id: m.id });
   } catch (err) {
     port.postMessage({ type: 'done', id: m.id, error: err instanceof Error ? err.message : String(err) });
