@@ -10,6 +10,7 @@ import { endpointColumns } from './endpoint-columns.js';
 import type { EndpointState, HistoryEvent } from '../core/types.js';
 import type { MoRow } from '../core/fabric-tables.js';
 import type { PendingCheckRecord, WriteBatch } from './store.js';
+import { FindingPruner, HistoryPruner, prunesAt } from './sqlite-chains.js';
 
 type Row = (string | number)[];
 
@@ -38,10 +39,12 @@ export interface EncodedBatch {
   endpoints: RowColumns;
   /** The same for endpoints without an id (0), upserted by key. */
   endpointsByKey: RowColumns;
-  /** HISTORY_NUMS numbers ([node, slot, seq, ts, status#, flags#, ifId#, encap#, pcTag, rwMac#, rwBd, remote, ep, fabric#, vnid]) per row, sorted by (ep, node, slot, seq): B-tree order, last write wins. */
+  /** HISTORY_NUMS numbers ([node, seq, ts, status#, flags#, ifId#, encap#, pcTag, rwMac#, rwBd, remote, ep, fabric#, vnid]) per row, grouped by ep (arrival order within). */
   history: RowColumns;
   /** History of endpoints without an id: the same numbers (ep 0) and [addr] per row. */
   historyByKey: RowColumns;
+  /** History rows kept per endpoint and node (reads skip older ones; pruning deletes them). */
+  historyCap: number;
   /** One per finding: [ep (0: find by key), kind, node, fabric, vnid, addr, type, ts, finding JSON], sorted by (ep, kind, node). */
   findings: Row[];
   findingCap: number;
@@ -50,7 +53,7 @@ export interface EncodedBatch {
 }
 
 const ENDPOINT_NUMS = 12;
-const HISTORY_NUMS = 15;
+const HISTORY_NUMS = 14;
 
 /** The buffers a batch's columns live in, to move (not copy) them to the writer thread. */
 export function batchTransferList(b: EncodedBatch): ArrayBuffer[] {
@@ -106,51 +109,50 @@ function endpointColumnsOf(states: readonly EndpointState[], t: StringTable): Ro
   return { count: states.length, nums, texts };
 }
 
-function historyColumnsOf(events: readonly HistoryEvent[], ids: readonly number[], cap: number, t: StringTable, byKey: boolean): RowColumns {
+function historyColumnsOf(events: readonly HistoryEvent[], ids: readonly number[], t: StringTable, byKey: boolean): RowColumns {
   const nums = new Float64Array(events.length * HISTORY_NUMS);
   const texts: string[] = byKey ? new Array<string>(events.length) : [];
   for (let i = 0, o = 0; i < events.length; i++, o += HISTORY_NUMS) {
     const e = events[i] as HistoryEvent;
     nums[o] = e.node;
-    nums[o + 1] = e.seq % cap;
-    nums[o + 2] = e.seq;
-    nums[o + 3] = e.ts;
-    nums[o + 4] = t.id(e.status);
-    nums[o + 5] = t.id(flagsText(e.flags));
-    nums[o + 6] = t.id(e.ifId);
-    nums[o + 7] = t.id(e.encap);
-    nums[o + 8] = e.pcTag;
-    nums[o + 9] = t.id(e.rwMac);
-    nums[o + 10] = e.rwBd;
-    nums[o + 11] = e.remote;
-    nums[o + 12] = ids[i] as number;
-    nums[o + 13] = t.id(e.fabric);
-    nums[o + 14] = e.vnid;
+    nums[o + 1] = e.seq;
+    nums[o + 2] = e.ts;
+    nums[o + 3] = t.id(e.status);
+    nums[o + 4] = t.id(flagsText(e.flags));
+    nums[o + 5] = t.id(e.ifId);
+    nums[o + 6] = t.id(e.encap);
+    nums[o + 7] = e.pcTag;
+    nums[o + 8] = t.id(e.rwMac);
+    nums[o + 9] = e.rwBd;
+    nums[o + 10] = e.remote;
+    nums[o + 11] = ids[i] as number;
+    nums[o + 12] = t.id(e.fabric);
+    nums[o + 13] = e.vnid;
     if (byKey) texts[i] = e.addr;
   }
   return { count: events.length, nums, texts };
 }
 
-// Rows are sorted by key: random keys written in key order touch each B-tree page once per batch,
-// in order, which at a million endpoints is 2-4x faster than arrival order. The sorts are stable, so
-// two rows with one key keep their order.
+// Endpoint rows and finding records are sorted by key: random keys written in key order touch each
+// B-tree page once per batch, in order, which at a million endpoints is 2-4x faster than arrival
+// order. History rows are appended; they are grouped by endpoint (one chain head read and written
+// per endpoint and batch). The sorts are stable, so two rows with one key keep their order.
 export function encodeBatch(b: WriteBatch): EncodedBatch {
   const t = new StringTable();
   const withId: EndpointState[] = [];
   const withoutId: EndpointState[] = [];
   for (const s of b.endpoints) (s.id > 0 ? withId : withoutId).push(s);
   withId.sort((x, y) => x.id - y.id);
-  const cap = b.historyCap;
   const ids = b.historyIds;
-  const hist: { e: HistoryEvent; ep: number; slot: number }[] = [];
+  const hist: { e: HistoryEvent; ep: number }[] = [];
   const histByKey: HistoryEvent[] = [];
   for (let i = 0; i < b.history.length; i++) {
     const e = b.history[i] as HistoryEvent;
     const ep = ids?.[i] ?? 0;
-    if (ep > 0) hist.push({ e, ep, slot: e.seq % cap });
+    if (ep > 0) hist.push({ e, ep });
     else histByKey.push(e);
   }
-  hist.sort((x, y) => x.ep - y.ep || x.e.node - y.e.node || x.slot - y.slot || x.e.seq - y.e.seq);
+  hist.sort((x, y) => x.ep - y.ep);
   const fids = b.findingIds;
   const findings = b.findings.map((f, i) => [fids?.[i] ?? 0, f.kind, f.node, f.fabric, f.vnid, f.addr, f.type, f.ts, JSON.stringify(f)]).sort(byFindingKey);
   return {
@@ -159,11 +161,11 @@ export function encodeBatch(b: WriteBatch): EncodedBatch {
     history: historyColumnsOf(
       hist.map((h) => h.e),
       hist.map((h) => h.ep),
-      cap,
       t,
       false,
     ),
-    historyByKey: historyColumnsOf(histByKey, [], cap, t, true),
+    historyByKey: historyColumnsOf(histByKey, [], t, true),
+    historyCap: b.historyCap,
     strings: t.strings,
     findings,
     findingCap: b.findingCap,
@@ -208,28 +210,32 @@ export class SqliteBatchWriter {
        ON CONFLICT (fabric, addr, vnid) DO UPDATE SET ${updates}`,
     );
     const endpointId = db.prepare('SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').pluck();
-    // A slot keeps its newest event: a batch retried after a later one (writes overlap) cannot put
-    // an older event back over a newer one.
+    // History rows are appended, each chained to its endpoint's previous row (history_heads).
+    const getHead = db.prepare('SELECT head FROM history_heads WHERE ep = ?').pluck();
+    const putHead = db.prepare('INSERT OR REPLACE INTO history_heads (ep, head, cap) VALUES (?, ?, ?)');
     const putHistory = db.prepare(
-      `INSERT INTO history (node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote, ep)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (ep, node, slot) DO UPDATE SET seq = excluded.seq, ts = excluded.ts, status = excluded.status, flags = excluded.flags,
-         if_id = excluded.if_id, encap = excluded.encap, pc_tag = excluded.pc_tag, rw_mac = excluded.rw_mac, rw_bd = excluded.rw_bd,
-         remote = excluded.remote
-       WHERE excluded.seq >= history.seq`,
+      `INSERT INTO history (ep, prev, node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    // A record's count numbers its events; the finding itself is stored once, as the event.
+    const historyPruner = new HistoryPruner(db);
+    // A finding's event is appended to finding_log, chained to its record's previous event; the
+    // record's count numbers its events.
+    const putFindingEvent = db.prepare(
+      `INSERT INTO finding_log (ep, kind, node, seq, prev, finding)
+       SELECT ?, ?, ?, ifnull(f.count, 0) + 1, ifnull(f.head, 0), ?
+       FROM (SELECT 1) LEFT JOIN findings f ON f.ep = ? AND f.kind = ? AND f.node = ?`,
+    );
     const upsertFinding = db
       .prepare(
-        `INSERT INTO findings (ep, kind, node, fabric, vnid, addr, type, count, first_ts, last_ts, cap)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+        `INSERT INTO findings (ep, kind, node, fabric, vnid, addr, type, count, first_ts, last_ts, cap, head)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
          ON CONFLICT (ep, kind, node) DO UPDATE SET count = count + 1,
            first_ts = min(first_ts, excluded.first_ts), cap = excluded.cap, type = excluded.type,
-           last_ts = max(last_ts, excluded.last_ts)
+           last_ts = max(last_ts, excluded.last_ts), head = excluded.head
          RETURNING count`,
       )
       .pluck();
-    const putFindingEvent = db.prepare('INSERT OR REPLACE INTO finding_events (ep, kind, node, slot, seq, finding) VALUES (?, ?, ?, ?, ?, ?)');
+    const findingPruner = new FindingPruner(db);
     const addCheck = db.prepare('INSERT OR REPLACE INTO pending_checks (fabric, vnid, addr, kind, node, due_ts) VALUES (?, ?, ?, ?, ?, ?)');
     const doneCheck = db.prepare('DELETE FROM pending_checks WHERE fabric = ? AND vnid = ? AND addr = ? AND kind = ? AND node = ?');
     /** The id of an endpoint a row names only by key (writers without ids): it must be stored. */
@@ -262,18 +268,40 @@ export class SqliteBatchWriter {
           else upsertEndpointByKey.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state);
         }
       }
+      const hcap = b.historyCap;
       for (const [cols, byId] of [[b.history, true], [b.historyByKey, false]] as const) {
         const n = cols.nums;
+        // Rows by id come grouped by endpoint: the chain head is read and written once per group.
+        let ep = 0;
+        let head = 0;
+        let prune = false;
+        const endGroup = (): void => {
+          if (ep === 0) return;
+          putHead.run(ep, head, hcap);
+          if (prune) historyPruner.prune(ep, hcap);
+        };
         for (let i = 0, o = 0; i < cols.count; i++, o += HISTORY_NUMS) {
-          const ep = byId ? n[o + 12]! : storedId(at(n[o + 13]!), n[o + 14]!, cols.texts[i]!, 'history row');
-          putHistory.run(n[o], n[o + 1], n[o + 2], n[o + 3], at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), at(n[o + 7]!), n[o + 8], at(n[o + 9]!), n[o + 10], n[o + 11], ep);
+          const rowEp = byId ? n[o + 11]! : storedId(at(n[o + 12]!), n[o + 13]!, cols.texts[i]!, 'history row');
+          if (rowEp !== ep || !byId) {
+            endGroup();
+            ep = rowEp;
+            head = (getHead.get(ep) as number | undefined) ?? 0;
+            prune = false;
+          }
+          const seq = n[o + 1]!;
+          head = Number(
+            putHistory.run(ep, head, n[o], seq, n[o + 2], at(n[o + 3]!), at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), n[o + 7], at(n[o + 8]!), n[o + 9], n[o + 10]).lastInsertRowid,
+          );
+          if (prunesAt(seq, hcap)) prune = true;
         }
+        endGroup();
       }
       const cap = b.findingCap;
       for (const [id, kind, node, fabric, vnid, addr, type, ts, json] of b.findings) {
         const ep = id !== 0 ? (id as number) : storedId(fabric as string, vnid as number, addr as string, 'finding');
-        const count = upsertFinding.get(ep, kind, node, fabric, vnid, addr, type, ts, ts, cap) as number;
-        putFindingEvent.run(ep, kind, node, count % cap, count, json);
+        const event = Number(putFindingEvent.run(ep, kind, node, json, ep, kind, node).lastInsertRowid);
+        const count = upsertFinding.get(ep, kind, node, fabric, vnid, addr, type, ts, ts, cap, event) as number;
+        if (prunesAt(count, cap)) findingPruner.prune(event, cap);
       }
       for (const c of b.checksDone) doneCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node);
       for (const c of b.checksAdded) addCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node, c.dueTs);

@@ -282,6 +282,67 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX findings_recent ON findings (fabric, kind, last_ts, vnid, addr, node);
     `,
   },
+  {
+    version: 7,
+    description: 'history and finding events appended to logs, chained per endpoint and per finding record',
+    sql: `
+      -- History rows and finding events are appended in arrival order (rowids grow) instead of
+      -- being written into slots at random keys: an append touches the B-tree's last page, a slot
+      -- write a random page (at a million endpoints 1.9 us against 8.4 us per history row; 27 us
+      -- against 98 us per finding, bench/RESULTS.md). Each row names the previous row of its
+      -- endpoint (history) or of its finding record (prev, always a smaller id; 0 ends the chain),
+      -- and history_heads / findings.head the newest: a read walks the chain from there. Caps
+      -- are applied on read (newest cap per node, by seq) and by pruning chains in the writer.
+      CREATE TABLE history_v7 (
+        id INTEGER PRIMARY KEY,
+        ep INTEGER NOT NULL,
+        prev INTEGER NOT NULL,
+        node INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        flags TEXT NOT NULL,
+        if_id TEXT NOT NULL,
+        encap TEXT NOT NULL,
+        pc_tag INTEGER NOT NULL,
+        rw_mac TEXT NOT NULL,
+        rw_bd INTEGER NOT NULL,
+        remote INTEGER NOT NULL
+      );
+      -- The newest history row of each endpoint, and the cap its rows were last written with.
+      CREATE TABLE history_heads (
+        ep INTEGER PRIMARY KEY,
+        head INTEGER NOT NULL,
+        cap INTEGER NOT NULL
+      );
+      INSERT INTO history_v7 (id, ep, prev, node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
+        SELECT id, ep, ifnull(lag(id) OVER (PARTITION BY ep ORDER BY id), 0), node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote
+        FROM (SELECT row_number() OVER (ORDER BY ep, ts, node, seq) AS id, * FROM history);
+      -- Slots held at most the cap of their time: every migrated row stays readable.
+      INSERT INTO history_heads (ep, head, cap) SELECT ep, max(id), 1048576 FROM history_v7 GROUP BY ep;
+      DROP TABLE history;
+      ALTER TABLE history_v7 RENAME TO history;
+
+      CREATE TABLE finding_log (
+        id INTEGER PRIMARY KEY,
+        ep INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        node INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        prev INTEGER NOT NULL,
+        finding TEXT NOT NULL
+      );
+      INSERT INTO finding_log (id, ep, kind, node, seq, prev, finding)
+        SELECT id, ep, kind, node, seq, ifnull(lag(id) OVER (PARTITION BY ep, kind, node ORDER BY id), 0), finding
+        FROM (SELECT row_number() OVER (ORDER BY ep, kind, node, seq) AS id, * FROM finding_events);
+      DROP TABLE finding_events;
+      -- The newest event of the record (0: none).
+      ALTER TABLE findings ADD COLUMN head INTEGER NOT NULL DEFAULT 0;
+      UPDATE findings SET head = h.head
+        FROM (SELECT ep, kind, node, max(id) AS head FROM finding_log GROUP BY ep, kind, node) AS h
+        WHERE h.ep = findings.ep AND h.kind = findings.kind AND h.node = findings.node;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns the final version. */

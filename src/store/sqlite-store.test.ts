@@ -161,7 +161,7 @@ describe('openSqliteStore', () => {
     // Deleting the fabric removes that record's events too, though its endpoint has no row.
     expect(await third.deleteFabric('fab1')).toBe(true);
     const raw = new Database(file, { readonly: true });
-    expect(raw.prepare('SELECT count(*) AS n FROM finding_events').get()).toEqual({ n: 0 });
+    expect(raw.prepare('SELECT count(*) AS n FROM finding_log').get()).toEqual({ n: 0 });
     raw.close();
     await third.close();
   });
@@ -172,6 +172,103 @@ describe('openSqliteStore', () => {
     const ghost = endpointState({ addr: '10.1.1.2' });
     await expect(store.writeBatch(batch({ endpoints: [s], history: [historyEvent(ghost, 101, 0, T0)] }))).rejects.toThrow(/10\.1\.1\.2, which is not stored/);
     expect(await store.getEndpoint(s)).toBeNull();
+    await store.close();
+  });
+
+  it('migrates version 6 history slots and finding events to chained logs, every row readable', async () => {
+    const s = endpointState({ addr: '10.1.1.1' });
+    const { file, db } = await databaseAt(6, 'v6.db', s, 3);
+    const putHistory = db.prepare(
+      `INSERT INTO history (ep, node, slot, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
+       VALUES (3, ?, ?, ?, ?, 'modified', 'local', 'eth1/12', 'vlan-1104', 49153, '', 0, 0)`,
+    );
+    // Slots of a cap of 4 that wrapped: seq 4 and 5 took the slots of 0 and 1.
+    for (const seq of [4, 5, 2, 3]) putHistory.run(101, seq % 4, seq, T0 + seq * 10);
+    putHistory.run(102, 0, 0, T0 + 1);
+    const moves = [finding(s, 'move', T0), finding(s, 'move', T0 + 2000), finding(s, 'move', T0 + 1000)];
+    db.prepare(`INSERT INTO findings (ep, kind, node, fabric, vnid, addr, type, count, first_ts, last_ts, cap) VALUES (3, 'move', 0, ?, ?, ?, ?, 3, ?, ?, 4)`).run(
+      s.fabric, s.vnid, s.addr, s.type, T0, T0 + 2000,
+    );
+    moves.forEach((m, i) => db.prepare(`INSERT INTO finding_events (ep, kind, node, slot, seq, finding) VALUES (3, 'move', 0, ?, ?, ?)`).run((i + 1) % 4, i + 1, JSON.stringify(m)));
+    db.close();
+
+    const store = await openSqliteStore({ path: file });
+    const h = await store.history(s, 10);
+    expect(h.map((e) => [e.node, e.seq])).toEqual([[101, 5], [101, 4], [101, 3], [101, 2], [102, 0]]);
+    expect((await store.findingsForEndpoint(s))[0]).toMatchObject({ count: 3, last: moves[1], events: [moves[2], moves[1], moves[0]] });
+    // New rows continue the chains.
+    s.id = 3;
+    await store.writeBatch(
+      batch({ endpoints: [s], history: [historyEvent(s, 101, 6, T0 + 60)], historyIds: [3], historyCap: 4, findings: [finding(s, 'move', T0 + 3000)], findingIds: [3], findingCap: 4 }),
+    );
+    expect((await store.history(s, 10)).map((e) => [e.node, e.seq])).toEqual([[101, 6], [101, 5], [101, 4], [101, 3], [102, 0]]);
+    expect((await store.findingsForEndpoint(s))[0]).toMatchObject({ count: 4, events: [finding(s, 'move', T0 + 3000), moves[2], moves[1], moves[0]] });
+    expect(store.newEndpointId()).toBe(4);
+    await store.close();
+  });
+
+  it('prunes history chains and finding logs past their caps, and reads stay exact in between', async () => {
+    const file = join(dir, 'prune', 'ept.db');
+    const store = await openSqliteStore({ path: file, writerThread: false });
+    const s = { ...endpointState({ addr: '10.1.1.1' }), id: store.newEndpointId() };
+    const quiet = { ...endpointState({ addr: '10.1.1.2' }), id: store.newEndpointId() };
+    await store.writeBatch(batch({ endpoints: [s, quiet], history: [historyEvent(quiet, 101, 0, T0)], historyIds: [quiet.id] }));
+    const raw = new Database(file, { readonly: true });
+    const rows = (): number => (raw.prepare('SELECT count(*) AS n FROM history WHERE ep = ?').get(s.id) as { n: number }).n;
+    const events = (): number => (raw.prepare('SELECT count(*) AS n FROM finding_log').get() as { n: number }).n;
+    let maxRows = 0;
+    let maxEvents = 0;
+    const findingTimes: number[] = [];
+    // Node 102 learns once; node 101 changes 200 times, a few events per batch.
+    for (let seq = 0; seq < 200; seq += 5) {
+      const hist = [];
+      for (let k = seq; k < seq + 5; k++) hist.push(historyEvent(s, 101, k, T0 + k));
+      if (seq === 0) hist.push(historyEvent(s, 102, 0, T0));
+      const fs = hist.slice(0, 3).map((e) => finding(s, 'move', e.ts));
+      findingTimes.push(...fs.map((f) => f.ts));
+      await store.writeBatch(batch({ endpoints: [s], history: hist, historyIds: hist.map(() => s.id), historyCap: 8, findings: fs, findingIds: fs.map(() => s.id), findingCap: 4 }));
+      const h = await store.history(s, 100);
+      expect(h.filter((e) => e.node === 101).map((e) => e.seq)).toEqual(Array.from({ length: 8 }, (_, i) => seq + 4 - i).filter((x) => x >= 0));
+      expect(h.filter((e) => e.node === 102).map((e) => e.seq)).toEqual([0]);
+      const rec = (await store.findingsForEndpoint(s))[0]!;
+      expect(rec.count).toBe((seq / 5 + 1) * 3);
+      expect(rec.events.map((e) => e.ts)).toEqual(findingTimes.slice(-4).reverse());
+      maxRows = Math.max(maxRows, rows());
+      maxEvents = Math.max(maxEvents, events());
+    }
+    // 201 history rows and 120 finding events were written; what is kept stays near the caps.
+    expect(maxRows).toBeLessThanOrEqual(8 + 16 + 5 + 1);
+    expect(maxEvents).toBeLessThanOrEqual(4 + 16 + 3);
+    expect(await store.history(quiet, 10)).toHaveLength(1);
+    // Retention walks the chains: nothing of the endpoint is left.
+    await store.writeBatch(batch({ endpoints: [{ ...s, ts: T0, deletedTs: T0, learns: [], current: null }] }));
+    expect(await store.purgeDeleted('fab1', T0 + 1)).toBe(1);
+    expect(rows()).toBe(0);
+    expect(events()).toBe(0);
+    expect(raw.prepare('SELECT count(*) AS n FROM history_heads WHERE ep = ?').get(s.id)).toEqual({ n: 0 });
+    expect(await store.history(quiet, 10)).toHaveLength(1);
+    raw.close();
+    await store.close();
+  });
+
+  it('stops a read at a damaged chain instead of looping or reading another endpoint', async () => {
+    const file = join(dir, 'damaged', 'ept.db');
+    const store = await openSqliteStore({ path: file, writerThread: false });
+    const a = { ...endpointState({ addr: '10.1.1.1' }), id: store.newEndpointId() };
+    const b = { ...endpointState({ addr: '10.1.1.2' }), id: store.newEndpointId() };
+    // b's row first: its id is lower than a's, so only the endpoint check stops a walk into it.
+    await store.writeBatch(batch({ endpoints: [a, b], history: [historyEvent(b, 101, 0, T0)], historyIds: [b.id] }));
+    const hist = [0, 1, 2].map((k) => historyEvent(a, 101, k, T0 + k));
+    await store.writeBatch(batch({ history: hist, historyIds: [a.id, a.id, a.id] }));
+    const db = new Database(file);
+    const ids = db.prepare('SELECT id FROM history WHERE ep = ? ORDER BY id').pluck().all(a.id) as number[];
+    const other = db.prepare('SELECT id FROM history WHERE ep = ?').pluck().get(b.id) as number;
+    // A loop (the oldest row names the newest) and, separately, a link into the other endpoint.
+    db.prepare('UPDATE history SET prev = ? WHERE id = ?').run(ids[2], ids[0]);
+    expect((await store.history(a, 10)).map((e) => e.seq)).toEqual([2, 1, 0]);
+    db.prepare('UPDATE history SET prev = ? WHERE id = ?').run(other, ids[1]);
+    expect((await store.history(a, 10)).map((e) => e.seq)).toEqual([2, 1]);
+    db.close();
     await store.close();
   });
 

@@ -18,6 +18,7 @@ import { encodeBatch, encodeObjects, SqliteBatchWriter } from './sqlite-batch-wr
 import { applyConnectionPragmas } from './sqlite-pragmas.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import { SqliteWriterThread } from './sqlite-writer-thread.js';
+import { FINDING_CHAIN_SQL, HISTORY_CHAIN_SQL, keptRows, type ChainRow } from './sqlite-chains.js';
 import {
   decodeEndpointCursor,
   encodeEndpointCursor,
@@ -78,8 +79,8 @@ type Stmt = Database.Statement;
  */
 const WRITER_CACHE_MIB = 64;
 
-/** A finding record row of schema v6: keyed by endpoint id, no `last` column (see findingRecord). */
-type SqliteFindingRow = FindingRow & { ep: number };
+/** A finding record row of schema v7: keyed by endpoint id, no `last` column (see findingRecord), the newest event in `head`. */
+type SqliteFindingRow = FindingRow & { ep: number; head: number };
 
 const KIND_LIST = FINDING_KINDS.map((k) => `'${k}'`).join(',');
 
@@ -133,8 +134,8 @@ export class SqliteStore implements Store {
     // so such rows never attach to another endpoint.
     const max = db
       .prepare(
-        `SELECT max(ifnull((SELECT max(id) FROM endpoints), 0), ifnull((SELECT max(ep) FROM history), 0),
-           ifnull((SELECT max(ep) FROM findings), 0), ifnull((SELECT max(ep) FROM finding_events), 0)) AS n`,
+        `SELECT max(ifnull((SELECT max(id) FROM endpoints), 0), ifnull((SELECT max(ep) FROM history_heads), 0),
+           ifnull((SELECT max(ep) FROM findings), 0)) AS n`,
       )
       .get() as { n: number };
     this.lastEndpointId = max.n;
@@ -177,8 +178,10 @@ export class SqliteStore implements Store {
       this.db.transaction(() => {
         // History and finding events are keyed by endpoint id: they go first, while the endpoints
         // and finding records still name the fabric (a record may precede its endpoint's row).
+        // (One pass over each log: cheaper than walking every chain when most of it goes.)
         let removed = this.stmt('DELETE FROM history WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name).changes;
-        removed += this.stmt('DELETE FROM finding_events WHERE ep IN (SELECT ep FROM findings WHERE fabric = ?)').run(name).changes;
+        this.stmt('DELETE FROM history_heads WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name);
+        removed += this.stmt('DELETE FROM finding_log WHERE ep IN (SELECT ep FROM findings WHERE fabric = ?)').run(name).changes;
         for (const t of tables) {
           removed += this.stmt(`DELETE FROM ${t} WHERE ${t === 'fabrics' ? 'name' : 'fabric'} = ?`).run(name).changes;
         }
@@ -301,27 +304,36 @@ export class SqliteStore implements Store {
   history(key: EndpointKey, limit: number): Promise<HistoryEvent[]> {
     return this.run('read history', () => {
       checkLimit(limit);
+      const ep = this.stmt('SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').pluck().get(key.fabric, key.addr, key.vnid) as number | undefined;
+      if (ep === undefined) return [];
+      const cap = (this.stmt('SELECT cap FROM history_heads WHERE ep = ?').pluck().get(ep) as number | undefined) ?? 0;
       const rows = this.stmt(
-        `SELECT ? AS fabric, ? AS vnid, ? AS addr, h.* FROM history h
-         WHERE h.ep = (SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?) ORDER BY ts DESC, seq DESC, node LIMIT ?`,
-      ).all(key.fabric, key.vnid, key.addr, key.fabric, key.addr, key.vnid, limit) as HistoryRow[];
-      return rows.map(historyEvent);
+        `${HISTORY_CHAIN_SQL} SELECT @fabric AS fabric, @vnid AS vnid, @addr AS addr, h.* FROM c JOIN history h ON h.id = c.id ORDER BY h.id DESC`,
+      ).all({ ep, fabric: key.fabric, vnid: key.vnid, addr: key.addr }) as (HistoryRow & ChainRow)[];
+      return keptRows(rows, cap)
+        .sort((a, b) => b.ts - a.ts || b.seq - a.seq || a.node - b.node)
+        .slice(0, limit)
+        .map(historyEvent);
     });
   }
 
   purgeDeleted(fabric: string, deletedBefore: number): Promise<number> {
     const find = this.stmt('SELECT id, vnid, addr FROM endpoints WHERE fabric = ? AND gone_ts > 0 AND gone_ts < ?');
     const delEp = this.stmt('DELETE FROM endpoints WHERE id = ?');
-    const delHist = this.stmt('DELETE FROM history WHERE ep = ?');
+    // Each endpoint's rows are found by walking its chains (the logs have no index by endpoint).
+    const delHist = this.stmt(`DELETE FROM history WHERE id IN (${HISTORY_CHAIN_SQL} SELECT id FROM c)`);
+    const delHead = this.stmt('DELETE FROM history_heads WHERE ep = ?');
     const delFind = this.stmt('DELETE FROM findings WHERE ep = ?');
-    const delEvents = this.stmt('DELETE FROM finding_events WHERE ep = ?');
+    const heads = this.stmt('SELECT head FROM findings WHERE ep = ?').pluck();
+    const delEvents = this.stmt(`DELETE FROM finding_log WHERE id IN (${FINDING_CHAIN_SQL} SELECT id FROM c)`);
     return this.run('purge deleted endpoints', () =>
       this.db.transaction(() => {
         const gone = find.all(fabric, deletedBefore) as { id: number; vnid: number; addr: string }[];
         for (const g of gone) {
-          delHist.run(g.id);
+          delHist.run({ ep: g.id });
+          delHead.run(g.id);
+          for (const head of heads.all(g.id) as number[]) delEvents.run({ head, limit: Number.MAX_SAFE_INTEGER });
           delFind.run(g.id);
-          delEvents.run(g.id);
           delEp.run(g.id);
         }
         return gone.length;
@@ -357,8 +369,8 @@ export class SqliteStore implements Store {
 
   private findingRecord(r: SqliteFindingRow): FindingRecord {
     const events = this.stmt(
-      'SELECT finding FROM finding_events WHERE ep = ? AND kind = ? AND node = ? AND seq > ? ORDER BY seq DESC LIMIT ?',
-    ).all(r.ep, r.kind, r.node, r.count - r.cap, r.cap) as { finding: string }[];
+      `${FINDING_CHAIN_SQL} SELECT l.finding FROM c JOIN finding_log l ON l.id = c.id WHERE l.seq > @after ORDER BY l.seq DESC LIMIT @limit`,
+    ).all({ head: r.head, limit: r.cap, after: r.count - r.cap }) as { finding: string }[];
     return findingRecord(
       r,
       events.map((e) => e.finding),
