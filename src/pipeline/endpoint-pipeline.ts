@@ -75,9 +75,15 @@ function view(s: HeldState): EndpointState {
   };
 }
 
+/**
+ * The NodeLearn objects expand() unpacks into: one endpoint is expanded at a time, and collapsed
+ * in the same synchronous step (findings copy the learns they name).
+ */
+const learnPool: NodeLearn[] = [];
+
 /** Unpacks a held state's learns and current location in place, for the analyses. */
 function expand(s: HeldState): HeldState {
-  s.learns = unpackLearns(s.packed);
+  s.learns = unpackLearns(s.packed, learnPool);
   s.current = unpackCurrent(s.packed);
   return s;
 }
