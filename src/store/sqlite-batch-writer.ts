@@ -211,11 +211,14 @@ export class SqliteBatchWriter {
     );
     const endpointId = db.prepare('SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').pluck();
     // History rows are appended, each chained to its endpoint's previous row (history_heads).
-    const getHead = db.prepare('SELECT head FROM history_heads WHERE ep = ?').pluck();
-    const putHead = db.prepare('INSERT OR REPLACE INTO history_heads (ep, head, cap) VALUES (?, ?, ?)');
-    const putHistory = db.prepare(
-      `INSERT INTO history (ep, prev, node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // The first row of an endpoint in a batch reads the head in its INSERT (one statement, not two:
+    // a build writes one row for most endpoints of a batch); the next rows chain to it.
+    const putHead = db.prepare('INSERT INTO history_heads (ep, head, cap) VALUES (?, ?, ?) ON CONFLICT (ep) DO UPDATE SET head = excluded.head, cap = excluded.cap');
+    const historyColumns = 'ep, prev, node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote';
+    const putHistory = db.prepare(`INSERT INTO history (${historyColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // Same parameters as putHistory, the second being the endpoint again instead of prev.
+    const putFirstHistory = db.prepare(
+      `INSERT INTO history (${historyColumns}) VALUES (?, ifnull((SELECT head FROM history_heads WHERE ep = ?), 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const historyPruner = new HistoryPruner(db);
     // A finding's event is appended to finding_log, chained to its record's previous event; the
@@ -282,15 +285,17 @@ export class SqliteBatchWriter {
         };
         for (let i = 0, o = 0; i < cols.count; i++, o += HISTORY_NUMS) {
           const rowEp = byId ? n[o + 11]! : storedId(at(n[o + 12]!), n[o + 13]!, cols.texts[i]!, 'history row');
-          if (rowEp !== ep || !byId) {
+          const seq = n[o + 1]!;
+          const first = rowEp !== ep || !byId;
+          if (first) {
             endGroup();
             ep = rowEp;
-            head = (getHead.get(ep) as number | undefined) ?? 0;
             prune = false;
           }
-          const seq = n[o + 1]!;
+          // prev: the head read in the statement (first row), else the row just written.
           head = Number(
-            putHistory.run(ep, head, n[o], seq, n[o + 2], at(n[o + 3]!), at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), n[o + 7], at(n[o + 8]!), n[o + 9], n[o + 10]).lastInsertRowid,
+            (first ? putFirstHistory : putHistory).run(ep, first ? ep : head, n[o], seq, n[o + 2], at(n[o + 3]!), at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), n[o + 7], at(n[o + 8]!), n[o + 9], n[o + 10])
+              .lastInsertRowid,
           );
           if (prunesAt(seq, hcap)) prune = true;
         }

@@ -60,7 +60,10 @@ export interface WriteBatch {
    * either form.
    */
   endpoints: EndpointState[];
-  /** History rows, each written to slot seq mod historyCap of its (endpoint, node). */
+  /**
+   * History rows. Per (endpoint, node) the store keeps the historyCap rows of highest seq, each seq
+   * once (the last written wins): PostgreSQL in slots seq mod historyCap, SQLite in a chained log.
+   */
   history: HistoryEvent[];
   /**
    * The endpoint id (EndpointState.id) of each history row, same order and length as history.
@@ -74,7 +77,7 @@ export interface WriteBatch {
    * endpoint by its key, and refuses the batch when the endpoint is neither numbered nor stored.
    */
   findingIds?: number[];
-  /** History slots per endpoint per node (max_per_node_endpoint_events). */
+  /** History rows kept per endpoint per node (max_per_node_endpoint_events). */
   historyCap: number;
   /** Events kept per finding record (max_endpoint_events). */
   findingCap: number;
