@@ -1,0 +1,49 @@
+// Fixed-rate window of the fabric benchmark with per-thread CPU (from /proc) of ept and the simulator:
+// builds a fabric, holds the churn at RATE events/s for SECS s, prints CPU per thread and per event.
+// PROF=file.cpuprofile adds a CPU profile of the event loop; with ALLOC=1 a sampling heap profile instead.
+// Run after npm run build: node --expose-gc --max-old-space-size=8192 bench/fabric-fixed-rate.mjs [hosts] [rate] [secs]
+// Fixed-rate run: build, then hold churn at RATE for SECS, sampling per-thread CPU of this process.
+import { readFileSync, readdirSync } from 'node:fs';
+import { SimProcess } from '../dist/bench/sim-process.js';
+import { EptUnderTest } from '../dist/bench/ept-under-test.js';
+import { ThroughputProbe } from '../dist/bench/throughput-probe.js';
+const [endpoints = 100000, rate = 20000, secs = 15] = process.argv.slice(2).map(Number);
+const hz = 100;
+function threads(pid) {
+  const out = {};
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const name = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      out[t] = { name, cpu: (Number(f[11]) + Number(f[12])) };
+    } catch {}
+  }
+  return out;
+}
+const sim = SimProcess.spawn({ maxOldSpaceMiB: 4096 });
+const started = await sim.start({ leafs: 200, endpoints, churnPool: 100000, seed: 1 });
+const ept = await EptUnderTest.open(started, { partitions: 4, batchSize: 5000, queueCapacity: 20000, logLevel: 'warn' });
+const t0 = performance.now();
+ept.subscriber.start();
+while (ept.subscriber.status().state !== 'running') await new Promise((r) => setTimeout(r, 50));
+console.log('build', ((performance.now() - t0) / 1000).toFixed(1), 's');
+const probe = new ThroughputProbe(sim, ept, 20000);
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+const prof = process.env.PROF ? new Session() : null;
+if (prof && process.env.ALLOC) { prof.connect(); await prof.post('HeapProfiler.enable'); await prof.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); }
+else if (prof) { prof.connect(); await prof.post('Profiler.enable'); await prof.post('Profiler.setSamplingInterval', { interval: 200 }); await prof.post('Profiler.start'); }
+const a = threads(process.pid); const sa = threads(sim.pid);
+const w = await probe.measure(rate, 3, secs);
+const b = threads(process.pid);
+if (prof && process.env.ALLOC) { const { profile } = await prof.post('HeapProfiler.stopSampling'); writeFileSync(process.env.PROF, JSON.stringify(profile)); }
+else if (prof) { const { profile } = await prof.post('Profiler.stop'); writeFileSync(process.env.PROF, JSON.stringify(profile)); } const sb = threads(sim.pid);
+const el = (3 + secs);
+console.log(JSON.stringify({ targetRate: w.targetRate, sent: w.simSentRate.toFixed(0), processed: w.processedRate.toFixed(0), rows: w.committedRowsRate.toFixed(0), q: [w.queueStart, w.queueEnd, w.queueMax], eptCpu: w.eptCpuPct.toFixed(0), simCpu: w.simCpuPct.toFixed(0) }));
+const agg = (x, y) => { const m = {}; for (const k in y) { const n = y[k].name + ':' + k; m[n] = (m[n] ?? 0) + (y[k].cpu - (x[k]?.cpu ?? 0)); } return m; };
+const pct = (m) => Object.fromEntries(Object.entries(m).filter(([, v]) => v > 0).map(([k, v]) => [k, (100 * v / hz / el).toFixed(0) + '%']));
+console.log('ept threads', pct(agg(a, b)));
+console.log('sim threads', pct(agg(sa, sb)));
+console.log('us/event ept', (Object.values(agg(a, b)).reduce((x, y) => x + y, 0) / hz * 1e6 / (w.processedRate * el)).toFixed(1));
+await ept.close(); await sim.close();
