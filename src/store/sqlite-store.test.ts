@@ -38,6 +38,16 @@ async function databaseAt(version: number, name: string, s: EndpointState, id?: 
   return { file, db };
 }
 
+/** A file store written on the caller's thread, with endpoints a and b stored and one history row of b. */
+async function twoEndpoints(name: string): Promise<{ file: string; store: SqliteStore; a: EndpointState; b: EndpointState }> {
+  const file = join(dir, name, 'ept.db');
+  const store = await openSqliteStore({ path: file, writerThread: false });
+  const a = { ...endpointState({ addr: '10.1.1.1' }), id: store.newEndpointId() };
+  const b = { ...endpointState({ addr: '10.1.1.2' }), id: store.newEndpointId() };
+  await store.writeBatch(batch({ endpoints: [a, b], history: [historyEvent(b, 101, 0, T0)], historyIds: [b.id] }));
+  return { file, store, a, b };
+}
+
 describe('openSqliteStore', () => {
   it('uses WAL and records the schema version', async () => {
     const store = await openSqliteStore({ path: join(dir, 'wal', 'ept.db') });
@@ -208,11 +218,7 @@ describe('openSqliteStore', () => {
   });
 
   it('prunes history chains and finding logs past their caps, and reads stay exact in between', async () => {
-    const file = join(dir, 'prune', 'ept.db');
-    const store = await openSqliteStore({ path: file, writerThread: false });
-    const s = { ...endpointState({ addr: '10.1.1.1' }), id: store.newEndpointId() };
-    const quiet = { ...endpointState({ addr: '10.1.1.2' }), id: store.newEndpointId() };
-    await store.writeBatch(batch({ endpoints: [s, quiet], history: [historyEvent(quiet, 101, 0, T0)], historyIds: [quiet.id] }));
+    const { file, store, a: s, b: quiet } = await twoEndpoints('prune');
     const raw = new Database(file, { readonly: true });
     const rows = (): number => (raw.prepare('SELECT count(*) AS n FROM history WHERE ep = ?').get(s.id) as { n: number }).n;
     const events = (): number => (raw.prepare('SELECT count(*) AS n FROM finding_log').get() as { n: number }).n;
@@ -252,12 +258,8 @@ describe('openSqliteStore', () => {
   });
 
   it('stops a read at a damaged chain instead of looping or reading another endpoint', async () => {
-    const file = join(dir, 'damaged', 'ept.db');
-    const store = await openSqliteStore({ path: file, writerThread: false });
-    const a = { ...endpointState({ addr: '10.1.1.1' }), id: store.newEndpointId() };
-    const b = { ...endpointState({ addr: '10.1.1.2' }), id: store.newEndpointId() };
-    // b's row first: its id is lower than a's, so only the endpoint check stops a walk into it.
-    await store.writeBatch(batch({ endpoints: [a, b], history: [historyEvent(b, 101, 0, T0)], historyIds: [b.id] }));
+    // b's row comes first: its id is lower than a's, so only the endpoint check stops a walk into it.
+    const { file, store, a, b } = await twoEndpoints('damaged');
     const hist = [0, 1, 2].map((k) => historyEvent(a, 101, k, T0 + k));
     await store.writeBatch(batch({ history: hist, historyIds: [a.id, a.id, a.id] }));
     const db = new Database(file);

@@ -304,9 +304,11 @@ export class SqliteStore implements Store {
   history(key: EndpointKey, limit: number): Promise<HistoryEvent[]> {
     return this.run('read history', () => {
       checkLimit(limit);
-      const ep = this.stmt('SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').pluck().get(key.fabric, key.addr, key.vnid) as number | undefined;
-      if (ep === undefined) return [];
-      const cap = (this.stmt('SELECT cap FROM history_heads WHERE ep = ?').pluck().get(ep) as number | undefined) ?? 0;
+      const found = this.stmt(
+        'SELECT e.id, x.cap FROM endpoints e JOIN history_heads x ON x.ep = e.id WHERE e.fabric = ? AND e.addr = ? AND e.vnid = ?',
+      ).get(key.fabric, key.addr, key.vnid) as { id: number; cap: number } | undefined;
+      if (!found) return [];
+      const { id: ep, cap } = found;
       const rows = this.stmt(
         `${HISTORY_CHAIN_SQL} SELECT @fabric AS fabric, @vnid AS vnid, @addr AS addr, h.* FROM c JOIN history h ON h.id = c.id ORDER BY h.id DESC`,
       ).all({ ep, fabric: key.fabric, vnid: key.vnid, addr: key.addr }) as (HistoryRow & ChainRow)[];
