@@ -69,9 +69,10 @@ export function endpointPageQuery(fabric: string, q: EndpointQuery, after: Endpo
 /**
  * The columns each finding sort orders by, all in the same direction: the sort column, then enough
  * of the primary key (vnid, addr, node) to make the order total, so a keyset cursor of these
- * values continues without a duplicate or a gap. Only (fabric, kind, last_ts, …) has an index
- * (findings_recent); count and addr orders are a bounded top-N sort of one fabric's records of one
- * kind, which are few next to its endpoints.
+ * values continues without a duplicate or a gap. Newest first is served by an index (PostgreSQL:
+ * findings_recent on the records; SQLite: finding_log_recent on the events, see sqlite-store.ts);
+ * count and addr orders are a bounded top-N sort of one fabric's records of one kind, which are few
+ * next to its endpoints.
  */
 const FINDING_SORT_KEYS: Record<FindingSort, readonly (keyof FindingRow & string)[]> = {
   lastTs: ['last_ts', 'vnid', 'addr', 'node'],
@@ -98,25 +99,40 @@ function decodeFindingCursor(cursor: string, sort: FindingSort, order: string, k
   return key;
 }
 
+/**
+ * Where a finding listing reads from: the records table itself, or (SQLite, newest first) the
+ * events that are their records' latest (see sqlite-store.ts), with `col` naming each record column
+ * there and `where` what else a row must satisfy.
+ */
+export interface FindingSource {
+  from: string;
+  select: string;
+  where: readonly string[];
+  col(name: keyof FindingRow & string): string;
+}
+
+export const FINDING_RECORDS: FindingSource = { from: 'findings', select: '*', where: [], col: (c) => c };
+
 /** A page of finding records in the query's sort and order (default newest first), after the cursor. */
-export function findingPageQuery(fabric: string, kind: FindingKind, q: FindingQuery): SqlQuery {
+export function findingPageQuery(fabric: string, kind: FindingKind, q: FindingQuery, source: FindingSource = FINDING_RECORDS): SqlQuery {
   const { sort, order, keys } = findingOrder(q);
-  const where = ['fabric = ?', 'kind = ?'];
+  const c = source.col;
+  const where = [`${c('fabric')} = ?`, `${c('kind')} = ?`, ...source.where];
   const params: (string | number)[] = [fabric, kind];
   if (q.since !== undefined) {
-    where.push('last_ts >= ?');
+    where.push(`${c('last_ts')} >= ?`);
     params.push(q.since);
   }
   if (q.node !== undefined) {
-    where.push('node = ?');
+    where.push(`${c('node')} = ?`);
     params.push(q.node);
   }
   const range = q.search === undefined ? null : prefixRange(q.search);
   if (range) {
-    where.push('addr >= ? AND addr < ?');
+    where.push(`${c('addr')} >= ? AND ${c('addr')} < ?`);
     params.push(range.lo, range.hi);
   }
-  const cols = keys.join(', ');
+  const cols = keys.map(c).join(', ');
   if (q.cursor !== undefined) {
     // A row value comparison: rows strictly after the cursor in this (single-direction) order.
     where.push(`(${cols}) ${order === 'desc' ? '<' : '>'} (${keys.map(() => '?').join(', ')})`);
@@ -125,9 +141,14 @@ export function findingPageQuery(fabric: string, kind: FindingKind, q: FindingQu
   params.push(q.limit + 1);
   const dir = order === 'desc' ? ' DESC' : '';
   return {
-    sql: `SELECT * FROM findings WHERE ${where.join(' AND ')} ORDER BY ${keys.map((k) => k + dir).join(', ')} LIMIT ?`,
+    sql: `SELECT ${source.select} FROM ${source.from} WHERE ${where.join(' AND ')} ORDER BY ${keys.map((k) => c(k) + dir).join(', ')} LIMIT ?`,
     params,
   };
+}
+
+/** The sort of a finding query (default lastTs), checked. */
+export function findingSort(q: FindingQuery): FindingSort {
+  return findingOrder(q).sort;
 }
 
 /** The cursor after row r in the query's sort and order. */

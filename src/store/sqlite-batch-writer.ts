@@ -221,23 +221,23 @@ export class SqliteBatchWriter {
       `INSERT INTO history (${historyColumns}) VALUES (?, ifnull((SELECT head FROM history_heads WHERE ep = ?), 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const historyPruner = new HistoryPruner(db);
-    // A finding's event is appended to finding_log, chained to its record's previous event; the
-    // record's count numbers its events.
+    // A finding's event is appended to finding_log, chained to its record's previous event, with
+    // the record's key and the finding's time (finding_log_recent, newest-first listings); the
+    // record's count numbers its events, last_event is its latest by time.
     const putFindingEvent = db.prepare(
-      `INSERT INTO finding_log (ep, kind, node, seq, prev, finding)
-       SELECT ?, ?, ?, ifnull(f.count, 0) + 1, ifnull(f.head, 0), ?
+      `INSERT INTO finding_log (ep, kind, node, seq, prev, fabric, vnid, addr, ts, finding)
+       SELECT ?, ?, ?, ifnull(f.count, 0) + 1, ifnull(f.head, 0), ?, ?, ?, ?, ?
        FROM (SELECT 1) LEFT JOIN findings f ON f.ep = ? AND f.kind = ? AND f.node = ?`,
     );
-    const upsertFinding = db
-      .prepare(
-        `INSERT INTO findings (ep, kind, node, fabric, vnid, addr, type, count, first_ts, last_ts, cap, head)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-         ON CONFLICT (ep, kind, node) DO UPDATE SET count = count + 1,
-           first_ts = min(first_ts, excluded.first_ts), cap = excluded.cap, type = excluded.type,
-           last_ts = max(last_ts, excluded.last_ts), head = excluded.head
-         RETURNING count`,
-      )
-      .pluck();
+    const upsertFinding = db.prepare(
+      `INSERT INTO findings (ep, kind, node, fabric, vnid, addr, type, count, first_ts, last_ts, cap, head, last_event)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+       ON CONFLICT (ep, kind, node) DO UPDATE SET count = count + 1,
+         first_ts = min(first_ts, excluded.first_ts), cap = excluded.cap, type = excluded.type,
+         last_ts = max(last_ts, excluded.last_ts), head = excluded.head,
+         last_event = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last_event ELSE last_event END
+       RETURNING count, last_event`,
+    );
     const findingPruner = new FindingPruner(db);
     const addCheck = db.prepare('INSERT OR REPLACE INTO pending_checks (fabric, vnid, addr, kind, node, due_ts) VALUES (?, ?, ?, ?, ?, ?)');
     const doneCheck = db.prepare('DELETE FROM pending_checks WHERE fabric = ? AND vnid = ? AND addr = ? AND kind = ? AND node = ?');
@@ -304,9 +304,9 @@ export class SqliteBatchWriter {
       const cap = b.findingCap;
       for (const [id, kind, node, fabric, vnid, addr, type, ts, json] of b.findings) {
         const ep = id !== 0 ? (id as number) : storedId(fabric as string, vnid as number, addr as string, 'finding');
-        const event = Number(putFindingEvent.run(ep, kind, node, json, ep, kind, node).lastInsertRowid);
-        const count = upsertFinding.get(ep, kind, node, fabric, vnid, addr, type, ts, ts, cap, event) as number;
-        if (prunesAt(count, cap)) findingPruner.prune(event, cap);
+        const event = Number(putFindingEvent.run(ep, kind, node, fabric, vnid, addr, ts, json, ep, kind, node).lastInsertRowid);
+        const rec = upsertFinding.get(ep, kind, node, fabric, vnid, addr, type, ts, ts, cap, event, event) as { count: number; last_event: number };
+        if (prunesAt(rec.count, cap)) findingPruner.prune(event, cap, rec.last_event);
       }
       for (const c of b.checksDone) doneCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node);
       for (const c of b.checksAdded) addCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node, c.dueTs);

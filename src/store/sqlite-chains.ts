@@ -92,7 +92,12 @@ export class HistoryPruner {
   }
 }
 
-/** Cuts a finding record's chain after its newest `cap` events. */
+/**
+ * Cuts a finding record's chain after its newest `cap` events, except its latest by time
+ * (findings.last_event, which newest-first listings find the record by): that one stays, moved to
+ * the chain's end, until a prune after a later latest replaced it. (Reads of the record's events
+ * skip it by its seq.)
+ */
 export class FindingPruner {
   private readonly walk: Database.Statement;
   private readonly setPrev: Database.Statement;
@@ -100,16 +105,19 @@ export class FindingPruner {
 
   constructor(db: Database.Database) {
     this.walk = db.prepare(`${FINDING_CHAIN_SQL} SELECT id FROM c ORDER BY n`).pluck();
-    this.setPrev = db.prepare('UPDATE finding_log SET prev = 0 WHERE id = ?');
+    this.setPrev = db.prepare('UPDATE finding_log SET prev = ? WHERE id = ?');
     this.del = db.prepare('DELETE FROM finding_log WHERE id = ?');
   }
 
-  prune(head: number, cap: number): number {
+  prune(head: number, cap: number, lastEvent: number): number {
     // About cap + PRUNE_EVERY rows between two prunes; more once after the cap was lowered.
     const ids = this.walk.all({ head, limit: Number.MAX_SAFE_INTEGER }) as number[];
     if (ids.length <= cap) return 0;
-    this.setPrev.run(ids[cap - 1]);
-    for (let i = cap; i < ids.length; i++) this.del.run(ids[i]);
-    return ids.length - cap;
+    const keepLatest = ids.indexOf(lastEvent) >= cap;
+    this.setPrev.run(keepLatest ? lastEvent : 0, ids[cap - 1]);
+    if (keepLatest) this.setPrev.run(0, lastEvent);
+    let deleted = 0;
+    for (let i = cap; i < ids.length; i++) if (ids[i] !== lastEvent) deleted += this.del.run(ids[i]).changes;
+    return deleted;
   }
 }

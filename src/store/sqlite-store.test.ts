@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EptError } from '../core/errors.js';
-import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
+import { LATEST_EVENTS, openSqliteStore, type SqliteStore } from './sqlite-store.js';
+import { findingPageQuery } from './sql-listing.js';
 import { runStoreContract } from './store-contract.js';
 import { batch, endpointState, finding, historyEvent, T0 } from './store-fixtures.js';
 import { SQLITE_MIGRATIONS, migrateSqlite } from './sqlite-schema.js';
@@ -254,6 +255,69 @@ describe('openSqliteStore', () => {
     expect(raw.prepare('SELECT count(*) AS n FROM history_heads WHERE ep = ?').get(s.id)).toEqual({ n: 0 });
     expect(await store.history(quiet, 10)).toHaveLength(1);
     raw.close();
+    await store.close();
+  });
+
+  it('lists findings newest first from the log index without sorting, and keeps a record\'s latest event through pruning', async () => {
+    const { file, store, a, b } = await twoEndpoints('latest');
+    // a's first move is the latest by time; 40 older ones arrive after it (cap 4: pruned twice).
+    const future = finding(a, 'move', T0 + 1_000_000);
+    await store.writeBatch(batch({ findings: [future], findingIds: [a.id], findingCap: 4 }));
+    for (let k = 0; k < 40; k++) await store.writeBatch(batch({ findings: [finding(a, 'move', T0 + k)], findingIds: [a.id], findingCap: 4 }));
+    await store.writeBatch(batch({ findings: [finding(b, 'move', T0 + 500)], findingIds: [b.id], findingCap: 4 }));
+    const page = await store.listFindings('fab1', 'move', { limit: 10 });
+    expect(page.items.map((r) => [r.addr, r.count, r.lastTs])).toEqual([[a.addr, 41, T0 + 1_000_000], [b.addr, 1, T0 + 500]]);
+    const [rec] = page.items;
+    expect(rec).toMatchObject({ last: future, events: [39, 38, 37, 36].map((k) => finding(a, 'move', T0 + k)) });
+    expect(await store.countFindings('fab1', T0 + 600)).toMatchObject({ move: 1 });
+    expect(await store.countFindings('fab1')).toMatchObject({ move: 2 });
+    const raw = new Database(file, { readonly: true });
+    // cap + the latest + at most PRUNE_EVERY written since the last prune.
+    expect((raw.prepare("SELECT count(*) AS n FROM finding_log WHERE ep = ?").get(a.id) as { n: number }).n).toBeLessThanOrEqual(4 + 1 + 16);
+    // The plan walks finding_log_recent in order: no sort of the fabric's records or events.
+    const plan = (sql: string, params: unknown[]): string =>
+      (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('; ');
+    for (const order of ['desc', 'asc'] as const) {
+      const q = { limit: 10, order, cursor: page.nextCursor ?? undefined };
+      const { sql, params } = findingPageQuery('fab1', 'move', q, LATEST_EVENTS);
+      const detail = plan(sql, params);
+      expect(detail).toContain('finding_log_recent');
+      expect(detail).not.toMatch(/TEMP B-TREE/);
+    }
+    raw.close();
+    // Retention takes the latest event too, though it stands outside the chain.
+    await store.writeBatch(batch({ endpoints: [{ ...a, ts: T0, deletedTs: T0, learns: [], current: null }] }));
+    expect(await store.purgeDeleted('fab1', T0 + 1)).toBe(1);
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT count(*) AS n FROM finding_log WHERE ep = ?').get(a.id)).toEqual({ n: 0 });
+    after.close();
+    await store.close();
+  });
+
+  it('migrates version 7 finding logs: events carry their record, each record its latest event', async () => {
+    const s = endpointState({ addr: '10.1.1.1' });
+    const t = endpointState({ addr: '10.1.1.2' });
+    const { file, db } = await databaseAt(7, 'v7.db', s, 3);
+    const record = db.prepare(`INSERT INTO findings (ep, kind, node, fabric, vnid, addr, type, count, first_ts, last_ts, cap, head) VALUES (?, 'move', 0, ?, ?, ?, 'ip', ?, ?, ?, 4, ?)`);
+    const event = db.prepare(`INSERT INTO finding_log (id, ep, kind, node, seq, prev, finding) VALUES (?, ?, 'move', 0, ?, ?, ?)`);
+    // s: three events, the latest by time in the middle. t: its latest by time no longer kept.
+    const ms = [T0, T0 + 2000, T0 + 1000].map((ts) => finding(s, 'move', ts));
+    ms.forEach((m, i) => event.run(i + 1, 3, i + 1, i, JSON.stringify(m)));
+    record.run(3, s.fabric, s.vnid, s.addr, 3, T0, T0 + 2000, 3);
+    event.run(4, 4, 5, 0, JSON.stringify(finding(t, 'move', T0 + 300)));
+    record.run(4, t.fabric, t.vnid, t.addr, 5, T0, T0 + 9000, 4);
+    db.close();
+
+    const store = await openSqliteStore({ path: file });
+    const page = await store.listFindings(s.fabric, 'move', { limit: 10 });
+    expect(page.items.map((r) => [r.addr, r.lastTs])).toEqual([[s.addr, T0 + 2000], [t.addr, T0 + 300]]);
+    expect(page.items[0]).toMatchObject({ count: 3, last: ms[1], events: [ms[2], ms[1], ms[0]] });
+    expect(await store.countFindings(s.fabric, T0 + 1000)).toMatchObject({ move: 1 });
+    // New findings continue the chain and move the record.
+    s.id = 3;
+    await store.writeBatch(batch({ endpoints: [s], findings: [finding(s, 'move', T0 + 100)], findingIds: [3], findingCap: 4 }));
+    expect((await store.listFindings(s.fabric, 'move', { limit: 10, sort: 'count' })).items.map((r) => r.count)).toEqual([5, 4]);
+    expect((await store.findingsForEndpoint(s))[0]).toMatchObject({ count: 4, lastTs: T0 + 2000, last: ms[1] });
     await store.close();
   });
 

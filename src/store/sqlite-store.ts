@@ -25,7 +25,10 @@ import {
   encodeFindingCursor,
   endpointPageQuery,
   findingPageQuery,
+  findingSort,
+  FINDING_RECORDS,
   type EndpointCursor,
+  type FindingSource,
 } from './sql-listing.js';
 import {
   checkLimit,
@@ -79,10 +82,22 @@ type Stmt = Database.Statement;
  */
 const WRITER_CACHE_MIB = 64;
 
-/** A finding record row of schema v7: keyed by endpoint id, no `last` column (see findingRecord), the newest event in `head`. */
-type SqliteFindingRow = FindingRow & { ep: number; head: number };
+/** A finding record row of schema v8: keyed by endpoint id, its newest event in `head`, its latest by time in `last_event`. */
+type SqliteFindingRow = FindingRow & { ep: number; head: number; last_event: number };
 
 const KIND_LIST = FINDING_KINDS.map((k) => `'${k}'`).join(',');
+
+/**
+ * Newest-first finding listings read the finding log by time (finding_log_recent, appended in time
+ * order) and keep the events that are their record's latest: the event carries the record's key
+ * and its time equals the record's last_ts, so sort keys, filters and cursors are the records'.
+ */
+export const LATEST_EVENTS: FindingSource = {
+  from: 'finding_log l JOIN findings f ON f.ep = l.ep AND f.kind = l.kind AND f.node = l.node',
+  select: 'f.*',
+  where: ['f.last_event = l.id'],
+  col: (c) => (c === 'last_ts' ? 'l.ts' : `l.${c}`),
+};
 
 /** Opens (creating and migrating when needed) a SQLite store. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -178,10 +193,11 @@ export class SqliteStore implements Store {
       this.db.transaction(() => {
         // History and finding events are keyed by endpoint id: they go first, while the endpoints
         // and finding records still name the fabric (a record may precede its endpoint's row).
-        // (One pass over each log: cheaper than walking every chain when most of it goes.)
+        // (One pass over the history log: cheaper than walking every chain when most of it goes;
+        // finding events carry their fabric.)
         let removed = this.stmt('DELETE FROM history WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name).changes;
         this.stmt('DELETE FROM history_heads WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name);
-        removed += this.stmt('DELETE FROM finding_log WHERE ep IN (SELECT ep FROM findings WHERE fabric = ?)').run(name).changes;
+        removed += this.stmt('DELETE FROM finding_log WHERE fabric = ?').run(name).changes;
         for (const t of tables) {
           removed += this.stmt(`DELETE FROM ${t} WHERE ${t === 'fabrics' ? 'name' : 'fabric'} = ?`).run(name).changes;
         }
@@ -327,6 +343,8 @@ export class SqliteStore implements Store {
     const delHead = this.stmt('DELETE FROM history_heads WHERE ep = ?');
     const delFind = this.stmt('DELETE FROM findings WHERE ep = ?');
     const heads = this.stmt('SELECT head FROM findings WHERE ep = ?').pluck();
+    // A record's latest event may stand outside its chain (FindingPruner).
+    const delLatest = this.stmt('DELETE FROM finding_log WHERE id IN (SELECT last_event FROM findings WHERE ep = ?)');
     const delEvents = this.stmt(`DELETE FROM finding_log WHERE id IN (${FINDING_CHAIN_SQL} SELECT id FROM c)`);
     return this.run('purge deleted endpoints', () =>
       this.db.transaction(() => {
@@ -335,6 +353,7 @@ export class SqliteStore implements Store {
           delHist.run({ ep: g.id });
           delHead.run(g.id);
           for (const head of heads.all(g.id) as number[]) delEvents.run({ head, limit: Number.MAX_SAFE_INTEGER });
+          delLatest.run(g.id);
           delFind.run(g.id);
           delEp.run(g.id);
         }
@@ -348,7 +367,7 @@ export class SqliteStore implements Store {
   listFindings(fabric: string, kind: FindingKind, q: FindingQuery): Promise<Page<FindingRecord>> {
     return this.run('list findings', () => {
       checkLimit(q.limit);
-      const { sql, params } = findingPageQuery(fabric, kind, q);
+      const { sql, params } = findingPageQuery(fabric, kind, q, findingSort(q) === 'lastTs' ? LATEST_EVENTS : FINDING_RECORDS);
       const rows = this.stmt(sql).all(...params) as SqliteFindingRow[];
       const page = rows.slice(0, q.limit);
       const tail = page[page.length - 1];
@@ -373,8 +392,10 @@ export class SqliteStore implements Store {
     const events = this.stmt(
       `${FINDING_CHAIN_SQL} SELECT l.finding FROM c JOIN finding_log l ON l.id = c.id WHERE l.seq > @after ORDER BY l.seq DESC LIMIT @limit`,
     ).all({ head: r.head, limit: r.cap, after: r.count - r.cap }) as { finding: string }[];
+    // The latest by time, kept even when older events were written after it (FindingPruner).
+    const last = this.stmt('SELECT finding FROM finding_log WHERE id = ?').get(r.last_event) as { finding: string } | undefined;
     return findingRecord(
-      r,
+      { ...r, last: last?.finding },
       events.map((e) => e.finding),
     );
   }
@@ -382,9 +403,14 @@ export class SqliteStore implements Store {
   countFindings(fabric: string, since?: number): Promise<Record<FindingKind, number>> {
     return this.run('count findings', () => {
       const out: Record<FindingKind, number> = { move: 0, offsubnet: 0, stale: 0, rapid: 0 };
-      const rows = this.stmt(
-        `SELECT kind, count(*) AS n FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) AND last_ts >= ? GROUP BY kind`,
-      ).all(fabric, since ?? Number.MIN_SAFE_INTEGER) as { kind: FindingKind; n: number }[];
+      // Since a time: the records whose latest event is that recent, found by time in the log.
+      const rows = (
+        since === undefined
+          ? this.stmt(`SELECT kind, count(*) AS n FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) GROUP BY kind`).all(fabric)
+          : this.stmt(
+              `SELECT l.kind, count(*) AS n FROM ${LATEST_EVENTS.from} WHERE l.fabric = ? AND l.kind IN (${KIND_LIST}) AND l.ts >= ? AND ${LATEST_EVENTS.where.join(' AND ')} GROUP BY l.kind`,
+            ).all(fabric, since)
+      ) as { kind: FindingKind; n: number }[];
       for (const r of rows) out[r.kind] = r.n;
       return out;
     });

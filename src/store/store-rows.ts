@@ -85,10 +85,9 @@ export function checkLimit(limit: number): void {
 }
 
 /**
- * A finding record from its row and its events (newest first). Without a `last` column the latest
- * finding is the kept event with the latest time (of two at one time, the newer event): the same
- * as PostgreSQL's `last` unless findings arrived so far out of time order that the latest one was
- * pushed out of the capped events by older ones.
+ * A finding record from its row and its events (newest first). The latest finding is `last`
+ * (PostgreSQL's column; SQLite passes its record's last_event), else the kept event with the
+ * latest time (of two at one time, the newer event).
  */
 export function findingRecord(r: FindingRow, events: readonly string[]): FindingRecord {
   const parsed = events.map((e) => JSON.parse(e) as Finding);
