@@ -285,7 +285,7 @@ describe('openSqliteStore', () => {
       expect(detail).not.toMatch(/TEMP B-TREE/);
     }
     raw.close();
-    // Retention takes the latest event too, though it stands outside the chain.
+    // Retention takes the latest event too (pruning moved it to the chain's end).
     await store.writeBatch(batch({ endpoints: [{ ...a, ts: T0, deletedTs: T0, learns: [], current: null }] }));
     expect(await store.purgeDeleted('fab1', T0 + 1)).toBe(1);
     const after = new Database(file, { readonly: true });

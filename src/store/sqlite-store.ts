@@ -343,8 +343,6 @@ export class SqliteStore implements Store {
     const delHead = this.stmt('DELETE FROM history_heads WHERE ep = ?');
     const delFind = this.stmt('DELETE FROM findings WHERE ep = ?');
     const heads = this.stmt('SELECT head FROM findings WHERE ep = ?').pluck();
-    // A record's latest event may stand outside its chain (FindingPruner).
-    const delLatest = this.stmt('DELETE FROM finding_log WHERE id IN (SELECT last_event FROM findings WHERE ep = ?)');
     const delEvents = this.stmt(`DELETE FROM finding_log WHERE id IN (${FINDING_CHAIN_SQL} SELECT id FROM c)`);
     return this.run('purge deleted endpoints', () =>
       this.db.transaction(() => {
@@ -353,7 +351,6 @@ export class SqliteStore implements Store {
           delHist.run({ ep: g.id });
           delHead.run(g.id);
           for (const head of heads.all(g.id) as number[]) delEvents.run({ head, limit: Number.MAX_SAFE_INTEGER });
-          delLatest.run(g.id);
           delFind.run(g.id);
           delEp.run(g.id);
         }
