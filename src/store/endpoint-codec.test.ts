@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { internFlags } from '../core/intern.js';
 import { packLearns, type PackedEndpointState } from '../core/packed-learns.js';
 import { vpcPseudoNode, type EndpointState, type NodeLearn } from '../core/types.js';
+import { decodeEndpointBinary, encodeEndpointBinary, StateBytes, writeEndpointBinary } from './endpoint-binary.js';
 import { decodeEndpointState, encodeEndpointState } from './endpoint-codec.js';
 import { endpointColumns } from './endpoint-columns.js';
 import { endpointState, T0 } from './store-fixtures.js';
@@ -51,5 +52,72 @@ describe('endpoint codec', () => {
 
   it('refuses an unknown format with a store_error naming the endpoint', () => {
     expect(() => decodeEndpointState({ fabric: 'f', vnid: 1, addr: '10.0.0.1' }, 'ipv4', '[2]')).toThrow(/f\/1\/10\.0\.0\.1/);
+  });
+});
+
+describe('endpoint binary codec (SQLite, format 2)', () => {
+  const states = (): EndpointState[] => {
+    const vpc = endpointState({ addr: '2001:db8::5', local: vpcPseudoNode(101, 102), offsubnet: [103], stale: [104, 105], rapidUntil: T0 + 1 });
+    vpc.lastMove = { src: { ...vpc.current!, node: 101, ts: T0 - 1 }, dst: vpc.current! };
+    vpc.rapidSkipped = 17;
+    vpc.rate = { bucketStart: T0 - 5000, counts: [1, 0, 3, 2] };
+    const odd = endpointState({ addr: '10.0.0.9', local: 101, remotes: [102, 103] });
+    const l0 = odd.learns[0] as NodeLearn;
+    odd.learns[0] = { ...l0, ifId: 'eth1/1 "uplink" \\ é', encap: 'vlan-4094', rwMac: 'weird\tmac', flags: internFlags('local,svi,vpc-attached') };
+    odd.learns[1] = { ...(odd.learns[1] as NodeLearn), present: false, flags: [], ifId: '', encap: '', rwMac: '', pcTag: 65535, bd: 2 ** 24 - 1, vrf: 0, seq: 2 ** 40, seen: 2 ** 26 - 1, bindSeen: 0, ts: 8.64e15 };
+    odd.current = { ...odd.current!, ifId: 'eth1/1 "uplink" \\ é', rwMac: 'ff:ff:ff:ff:ff:ff', ts: 0 };
+    const gone = endpointState({ addr: 'aa:bb:cc:dd:ee:ff', local: 0, remotes: [], gone: true });
+    const remoteOnly = endpointState({ addr: '10.0.0.10', local: 0, remotes: [104] });
+    return [vpc, odd, gone, remoteOnly];
+  };
+
+  it('round-trips every field, held packed or not, to the same bytes', () => {
+    for (const s of states()) {
+      const bytes = encodeEndpointBinary(s);
+      expect(encodeEndpointBinary(held(s))).toEqual(bytes);
+      expect(decodeEndpointState(s, s.type, bytes)).toEqual(s);
+      expect(decodeEndpointBinary(s, s.type, bytes, 7)).toEqual({ ...s, id: 7 });
+    }
+  });
+
+  it('is less than half the size of the JSON text for a state with several learns', () => {
+    const s = endpointState({ addr: '10.0.0.9', local: vpcPseudoNode(101, 102), remotes: [103, 104, 105, 106] });
+    const bytes = encodeEndpointBinary(held(s));
+    expect(bytes.length * 2).toBeLessThan(Buffer.byteLength(encodeEndpointState(s)));
+  });
+
+  it('writes many states into one buffer, each readable at its offset', () => {
+    const w = new StateBytes(16);
+    const all = states();
+    const at = all.map((s) => writeEndpointBinary(w, held(s)));
+    all.forEach((s, i) => {
+      const [off, len] = at[i]!;
+      expect(decodeEndpointBinary(s, s.type, w.bytes.subarray(off, off + len))).toEqual(s);
+    });
+  });
+
+  it('refuses damaged bytes with a store_error naming the endpoint and what is wrong', () => {
+    const key = { fabric: 'f', vnid: 1, addr: '10.0.0.1' };
+    const s = states()[1]!;
+    const bytes = encodeEndpointBinary(s);
+    const cases: [Uint8Array, RegExp][] = [
+      [bytes.subarray(0, bytes.length - 1), /ends in the middle/],
+      [Uint8Array.from([...bytes, 0]), /1 bytes are left over/],
+      [Uint8Array.from([6]), /unknown format/],
+      // Format, ts 0, one learn, node 1, present, then a reference to string 5 of none.
+      [Uint8Array.from([4, 0, 2, 2, 2, 10]), /string reference 5 is out of range/],
+      [Uint8Array.from([4, 0, 2, 2, 2, 2, 20, 0xff]), /string runs past its end/],
+      [Uint8Array.from([4, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1]), /too long/],
+    ];
+    for (const [b, why] of cases) {
+      expect(() => decodeEndpointState(key, 'ipv4', b)).toThrow(why);
+      expect(() => decodeEndpointState(key, 'ipv4', b)).toThrow(/f\/1\/10\.0\.0\.1/);
+    }
+  });
+
+  it('refuses a value it cannot encode instead of storing something else', () => {
+    const s = endpointState({ addr: '10.0.0.9', local: 101, remotes: [] });
+    s.learns[0] = { ...(s.learns[0] as NodeLearn), pcTag: 1.5 };
+    expect(() => encodeEndpointBinary(s)).toThrow(/1\.5 is not an integer/);
   });
 });

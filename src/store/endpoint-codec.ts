@@ -1,12 +1,14 @@
-// Compact text encoding of an EndpointState for the stores: positional JSON arrays instead of
+// Compact text encoding of an EndpointState for the PostgreSQL store (and SQLite rows written before
+// schema v9; SQLite now writes bytes, endpoint-binary.ts): positional JSON arrays instead of
 // objects, without the key (fabric, vnid, addr, type), which the row's own columns hold. About half
-// the size of plain JSON and about twice as fast to write, which matters at 100K events/s.
+// the size of plain JSON and about twice as fast to write.
 // Format 1: [1, learns, current, previous, deletedTs, offsubnet, stale, rapidUntil, lastMove,
 //            bucketStart, c0, c1, c2, c3, rapidSkipped, ts]
 import { EptError } from '../core/errors.js';
 import { NO_ENDPOINT_FLAGS, NO_RATE } from '../core/analyses.js';
 import { flagsText, intern, internFlags } from '../core/intern.js';
 import { isPacked, unpackCurrent, unpackLearns } from '../core/packed-learns.js';
+import { decodeEndpointBinary } from './endpoint-binary.js';
 import type { EndpointFlags, EndpointKey, EndpointState, EndpointType, Location, NodeLearn, RateWindow } from '../core/types.js';
 
 const FORMAT = 1;
@@ -88,9 +90,13 @@ function afterLocation(s: EndpointState): unknown[] {
   ];
 }
 
-/** Decodes a state encoded by encodeEndpointState, given the key, type and id from the row. */
-export function decodeEndpointState(key: EndpointKey, type: EndpointType, text: string, id = 0): EndpointState {
-  const t = JSON.parse(text) as unknown[];
+/**
+ * Decodes a stored state, given the key, type and id from the row: text from encodeEndpointState
+ * (PostgreSQL, and SQLite rows written before schema v9), bytes from writeEndpointBinary (SQLite).
+ */
+export function decodeEndpointState(key: EndpointKey, type: EndpointType, stored: string | Uint8Array, id = 0): EndpointState {
+  if (typeof stored !== 'string') return decodeEndpointBinary(key, type, stored, id);
+  const t = JSON.parse(stored) as unknown[];
   if (!Array.isArray(t) || t[0] !== FORMAT || t.length !== 16) {
     throw new EptError('store_error', `endpoint ${key.fabric}/${key.vnid}/${key.addr}: stored state has an unknown format`);
   }

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import { EptError } from '../core/errors.js';
 import { flagsText } from '../core/intern.js';
-import { encodeEndpointState } from './endpoint-codec.js';
+import { StateBytes, writeEndpointBinary } from './endpoint-binary.js';
 import { endpointColumns } from './endpoint-columns.js';
 import type { EndpointState, HistoryEvent } from '../core/types.js';
 import type { MoRow } from '../core/fabric-tables.js';
@@ -24,8 +24,10 @@ export interface RowColumns {
   count: number;
   /** A fixed number of numbers per row (ENDPOINT_NUMS, HISTORY_NUMS). */
   nums: Float64Array;
-  /** Per row: [addr, state] for endpoints, [addr] for history written by key, none otherwise. */
+  /** Per row: [addr] for endpoints and for history written by key, none otherwise. */
   texts: string[];
+  /** Endpoints: the states' bytes (format 2), each at the offset and length its numbers give. */
+  bytes?: Uint8Array;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface RowColumns {
 export interface EncodedBatch {
   /** Repeated strings, referred to by number from the rows. */
   strings: string[];
-  /** ENDPOINT_NUMS numbers ([fabric#, vnid, type#, curNode, ts, deletedTs, offsubnet, stale, deleted, rapidUntil, goneTs, id]) and [addr, state] per row, sorted by id. */
+  /** ENDPOINT_NUMS numbers ([fabric#, vnid, type#, curNode, ts, deletedTs, offsubnet, stale, deleted, rapidUntil, goneTs, id, state offset, state length]) and [addr] per row, sorted by id. */
   endpoints: RowColumns;
   /** The same for endpoints without an id (0), upserted by key. */
   endpointsByKey: RowColumns;
@@ -52,12 +54,14 @@ export interface EncodedBatch {
   checksDone: PendingCheckRecord[];
 }
 
-const ENDPOINT_NUMS = 12;
+const ENDPOINT_NUMS = 14;
 const HISTORY_NUMS = 14;
 
 /** The buffers a batch's columns live in, to move (not copy) them to the writer thread. */
 export function batchTransferList(b: EncodedBatch): ArrayBuffer[] {
-  return [b.endpoints.nums.buffer, b.endpointsByKey.nums.buffer, b.history.nums.buffer, b.historyByKey.nums.buffer] as ArrayBuffer[];
+  const list = [b.endpoints.nums.buffer, b.endpointsByKey.nums.buffer, b.history.nums.buffer, b.historyByKey.nums.buffer] as ArrayBuffer[];
+  for (const c of [b.endpoints, b.endpointsByKey]) if (c.bytes) list.push(c.bytes.buffer as ArrayBuffer);
+  return list;
 }
 
 /** Numbers for the strings of one batch, each string once. */
@@ -87,7 +91,8 @@ const byFindingKey = (a: Row, b: Row): number => {
 
 function endpointColumnsOf(states: readonly EndpointState[], t: StringTable): RowColumns {
   const nums = new Float64Array(states.length * ENDPOINT_NUMS);
-  const texts = new Array<string>(states.length * 2);
+  const texts = new Array<string>(states.length);
+  const w = new StateBytes(Math.max(1024, states.length * 320));
   for (let i = 0, o = 0; i < states.length; i++, o += ENDPOINT_NUMS) {
     const s = states[i] as EndpointState;
     const c = endpointColumns(s);
@@ -103,10 +108,12 @@ function endpointColumnsOf(states: readonly EndpointState[], t: StringTable): Ro
     nums[o + 9] = s.flags.rapidUntil;
     nums[o + 10] = c.goneTs;
     nums[o + 11] = s.id;
-    texts[2 * i] = s.addr;
-    texts[2 * i + 1] = encodeEndpointState(s);
+    const [off, len] = writeEndpointBinary(w, s);
+    nums[o + 12] = off;
+    nums[o + 13] = len;
+    texts[i] = s.addr;
   }
-  return { count: states.length, nums, texts };
+  return { count: states.length, nums, texts, bytes: w.bytes };
 }
 
 function historyColumnsOf(events: readonly HistoryEvent[], ids: readonly number[], t: StringTable, byKey: boolean): RowColumns {
@@ -261,11 +268,12 @@ export class SqliteBatchWriter {
       const str = b.strings;
       const at = (i: number): string => str[i] as string;
       for (const [cols, byId] of [[b.endpoints, true], [b.endpointsByKey, false]] as const) {
-        const { nums: n, texts } = cols;
+        const { nums: n, texts, bytes } = cols;
         for (let i = 0, o = 0; i < cols.count; i++, o += ENDPOINT_NUMS) {
           const fabric = at(n[o]!);
-          const addr = texts[2 * i]!;
-          const state = texts[2 * i + 1]!;
+          const addr = texts[i]!;
+          // A view of the batch's bytes, bound as a BLOB (better-sqlite3 binds Buffers).
+          const state = Buffer.from(bytes!.buffer, bytes!.byteOffset + n[o + 12]!, n[o + 13]!);
           const type = at(n[o + 2]!);
           if (byId) upsertEndpoint.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, n[o + 11]);
           else upsertEndpointByKey.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state);

@@ -386,6 +386,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX findings_kind ON findings (fabric, kind);
     `,
   },
+  {
+    version: 9,
+    description: 'endpoint states written as bytes (format 2, store/endpoint-binary.ts); rows of format 1 (JSON text) are still read',
+    sql: `
+      -- No row changes: a row keeps its JSON until the endpoint is next written. The version marks
+      -- that an older ept, which reads only JSON, must not open this database.
+      SELECT 1;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns the final version. */

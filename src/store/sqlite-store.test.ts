@@ -338,6 +338,29 @@ describe('openSqliteStore', () => {
     await store.close();
   });
 
+  it('reads version 8 endpoint rows (JSON text) after the move to bytes, and writes bytes from then on', async () => {
+    const s = endpointState({ addr: '10.0.9.1', local: 101, remotes: [102, 103] });
+    const { file, db } = await databaseAt(8, 'v8.db', s, 5);
+    db.close();
+    const store = await openSqliteStore({ path: file });
+    const read = await store.getEndpoint(s);
+    expect(read).toEqual({ ...s, id: 5 });
+    const stored = (): unknown => {
+      const raw = new Database(file, { readonly: true });
+      const v = raw.prepare('SELECT state FROM endpoints WHERE id = 5').pluck().get();
+      raw.close();
+      return v;
+    };
+    expect(typeof stored()).toBe('string');
+    await store.writeBatch(batch({ endpoints: [{ ...read!, ts: T0 + 5 }] }));
+    expect(Buffer.isBuffer(stored())).toBe(true);
+    expect(await store.getEndpoint(s)).toEqual({ ...s, id: 5, ts: T0 + 5 });
+    const scanned: EndpointState[] = [];
+    for await (const page of store.scanEndpoints(s.fabric)) scanned.push(...page);
+    expect(scanned).toEqual([{ ...s, id: 5, ts: T0 + 5 }]);
+    await store.close();
+  });
+
   it('turns driver failures after open into store_error naming the file', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     await store.close();

@@ -250,7 +250,7 @@ export class SqliteStore implements Store {
   getEndpoint(key: EndpointKey): Promise<EndpointState | null> {
     return this.run('get endpoint', () => {
       const r = this.stmt('SELECT id, type, state FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').get(key.fabric, key.addr, key.vnid) as
-        | { id: number; type: EndpointType; state: string }
+        | { id: number; type: EndpointType; state: string | Uint8Array }
         | undefined;
       return r ? decodeEndpointState(key, r.type, r.state, r.id) : null;
     });

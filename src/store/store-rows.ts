@@ -44,7 +44,8 @@ export interface EndpointRowText {
   addr: string;
   vnid: number;
   type: EndpointType;
-  state: string;
+  /** Text (JSON, format 1) or bytes (SQLite, format 2): endpoint-codec.ts. */
+  state: string | Uint8Array;
 }
 
 export function endpointFromRow(r: EndpointRowText): EndpointState {
