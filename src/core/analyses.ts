@@ -50,6 +50,14 @@ export interface ApplyResult {
 }
 
 const BUCKET_MS = 15_000;
+/** The empty findings and checks of a result (most events have none): replaced before a push (add). */
+const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
+const NO_CHECKS = Object.freeze([]) as unknown as PendingCheck[];
+
+function addFinding(r: ApplyResult, f: Finding): void {
+  if (r.findings === NO_FINDINGS) r.findings = [f];
+  else r.findings.push(f);
+}
 const OFFSUBNET_SKIP = ['loopback', 'vtep', 'svi', 'psvi', 'cached', 'static'];
 const STALE_SKIP = ['bounce-to-proxy', 'loopback', 'vtep', 'svi', 'psvi', 'cached', 'static'];
 
@@ -137,9 +145,26 @@ export function locationOf(l: NodeLearn, tables: FabricTables): Location {
 
 /** The latest local learn across nodes, or null. */
 export function currentLocation(s: EndpointState, tables: FabricTables): Location | null {
+  const best = currentLearn(s);
+  return best ? locationOf(best, tables) : null;
+}
+
+/** The newest local learn: the one the current location stands for. */
+function currentLearn(s: EndpointState): NodeLearn | null {
   let best: NodeLearn | null = null;
   for (const l of s.learns) if (isLocal(l) && (!best || l.ts > best.ts)) best = l;
-  return best ? locationOf(best, tables) : null;
+  return best;
+}
+
+/** True when locationOf(l) would equal loc field by field. */
+function isLocationOf(loc: Location, l: NodeLearn, tables: FabricTables): boolean {
+  if (loc.ts !== l.ts || loc.encap !== l.encap || loc.pcTag !== l.pcTag || loc.rwMac !== l.rwMac || loc.rwBd !== l.rwBd) return false;
+  let node = l.node;
+  if (l.flags.includes('vpc-attached')) {
+    const peer = tables.vpcPeer(l.node);
+    if (peer) node = vpcPseudoNode(l.node, peer);
+  }
+  return loc.node === node && loc.ifId === tables.vpcInterface(l.node, l.ifId);
 }
 
 /** True when two locations differ in what a move compares. */
@@ -229,7 +254,7 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
   const { tables, settings } = ctx;
   // Rules are timed by the event, not by when it was processed, so a backlog changes nothing.
   const now = obs.ts || processedAt;
-  const result: ApplyResult = { changed: false, history: null, findings: [], checks: [], refresh: false };
+  const result: ApplyResult = { changed: false, history: null, findings: NO_FINDINGS, checks: NO_CHECKS, refresh: false };
   let l = s.learns.find((x) => x.node === obs.node);
   if (obs.fromQuery && l && l.ts > obs.ts) {
     // A live event newer than this snapshot already set the learn: keep it, just mark it seen.
@@ -282,13 +307,13 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
   }
   if (settings.analyze_rapid && rate > settings.rapid_threshold) {
     ownFlags(s).rapidUntil = now + settings.rapid_holdtime * 1000;
-    result.findings.push(baseFinding(s, 'rapid', now, 0, { rate }));
+    addFinding(result, baseFinding(s, 'rapid', now, 0, { rate }));
     s.current = currentLocation(s, tables);
     return result;
   }
   result.history = historyOf(s, l, obs);
   analyseMove(s, ctx, now, result);
-  result.checks = candidateChecks(s, ctx).filter((c) => !isFlagged(s, c));
+  result.checks = candidateChecks(s, ctx, true);
   clearResolvedFlags(s, ctx);
   return result;
 }
@@ -299,7 +324,9 @@ function baseFinding(s: EndpointState, kind: Finding['kind'], ts: number, node: 
 
 function analyseMove(s: EndpointState, ctx: AnalysisContext, now: number, result: ApplyResult): void {
   const old = s.current;
-  const cur = currentLocation(s, ctx.tables);
+  // Most events leave the current location as it was (a remote learn changed): keep the object.
+  const best = currentLearn(s);
+  const cur = best === null ? null : old !== null && isLocationOf(old, best, ctx.tables) ? old : locationOf(best, ctx.tables);
   s.current = cur;
   if (!cur) {
     if (old) {
@@ -317,54 +344,81 @@ function analyseMove(s: EndpointState, ctx: AnalysisContext, now: number, result
   const last = s.lastMove;
   if (last && sameLocation(last.src, src) && sameLocation(last.dst, cur)) return;
   s.lastMove = { src, dst: cur };
-  result.findings.push(baseFinding(s, 'move', cur.ts, cur.node, { src, dst: cur }));
+  addFinding(result, baseFinding(s, 'move', cur.ts, cur.node, { src, dst: cur }));
 }
 
-/** Offsubnet and stale conditions that hold now, per node. Used to schedule and to confirm. */
-export function candidateChecks(s: EndpointState, ctx: AnalysisContext): PendingCheck[] {
-  const out: PendingCheck[] = [];
+/**
+ * Offsubnet and stale conditions that hold now, per node. Used to schedule and to confirm.
+ * unflaggedOnly leaves out the conditions the endpoint is already flagged for.
+ */
+export function candidateChecks(s: EndpointState, ctx: AnalysisContext, unflaggedOnly = false): PendingCheck[] {
+  let out = NO_CHECKS;
+  const add = (c: PendingCheck): void => {
+    if (unflaggedOnly && isFlagged(s, c)) return;
+    if (out === NO_CHECKS) out = [c];
+    else out.push(c);
+  };
   const { settings, tables } = ctx;
-  if (settings.analyze_offsubnet && s.type !== 'mac') {
-    for (const l of s.learns) if (isOffsubnet(s, l, tables)) out.push({ kind: 'offsubnet', node: l.node, delay: settings.offsubnet_delay });
+  if (s.type === 'mac') return out;
+  if (settings.analyze_offsubnet) {
+    for (const l of s.learns) if (isOffsubnet(s, l, tables)) add({ kind: 'offsubnet', node: l.node, delay: settings.offsubnet_delay });
   }
   // Stale is an IP analysis (REFERENCE-aci.md "Stale (IP)"; EPT skips MACs): a MAC's remote learns
   // follow the IP's, so flagging both would report every stale endpoint twice.
-  if (settings.analyze_stale && s.type !== 'mac') {
+  if (settings.analyze_stale) {
+    const cur = s.current;
+    const members = cur ? nodeMembers(cur.node) : NO_NODES;
     for (const l of s.learns) {
-      const reason = staleReason(s, l, ctx);
+      const reason = staleReason(s, l, ctx, members);
       if (reason) {
         const delay = reason === 'no-local' ? settings.stale_no_local_delay : settings.stale_delay;
-        out.push({ kind: 'stale', node: l.node, reason, delay });
+        add({ kind: 'stale', node: l.node, reason, delay });
       }
     }
   }
   return out;
 }
 
+const NO_NODES: readonly number[] = Object.freeze([]);
+
+/** True when any of the flags is in the list (loops: this runs for every learn of every event). */
+function hasAny(flags: readonly string[], list: readonly string[]): boolean {
+  for (let i = 0; i < flags.length; i++) if (list.includes(flags[i] as string)) return true;
+  return false;
+}
+
 function isOffsubnet(s: EndpointState, l: NodeLearn, tables: FabricTables): boolean {
   if (!l.present || l.pcTag <= 1) return false;
-  if (l.flags.some((f) => OFFSUBNET_SKIP.includes(f))) return false;
+  if (hasAny(l.flags, OFFSUBNET_SKIP)) return false;
   const epg = tables.epg(l.vrf || s.vnid, l.pcTag);
   if (!epg || !epg.bd) return false;
   return !tables.bdContains(epg.bd, s.addr);
 }
 
-function staleReason(s: EndpointState, l: NodeLearn, ctx: AnalysisContext): StaleReason | null {
+/** members: the nodes of the current location (none without one). */
+function staleReason(s: EndpointState, l: NodeLearn, ctx: AnalysisContext, members: readonly number[]): StaleReason | null {
   if (!l.present) return null;
-  if (l.flags.some((f) => STALE_SKIP.includes(f))) return null;
+  if (hasAny(l.flags, STALE_SKIP)) return null;
   if (l.ifId.startsWith('tunnel') && ctx.tables.tunnel(l.node, l.ifId)?.proxy) return null;
   const cur = s.current;
   if (!cur) {
     return l.remote !== 0 && ctx.settings.stale_no_local ? 'no-local' : null;
   }
-  const members = nodeMembers(cur.node);
   if (isLocal(l)) {
     return !members.includes(l.node) && ctx.settings.stale_multiple_local ? 'multiple-local' : null;
   }
   if (l.remote === 0 || l.remote === cur.node || members.includes(l.remote)) return null;
   // Bounce exception: the node pointed at itself bounces traffic on to the current location.
-  for (const rn of nodeMembers(l.remote)) {
-    const target = s.learns.find((x) => x.node === rn);
+  const remotes = l.remote > 0xffff ? 2 : 1;
+  for (let k = 0; k < remotes; k++) {
+    const rn = remotes === 2 ? (k === 0 ? Math.floor(l.remote / 65536) : l.remote % 65536) : l.remote;
+    let target: NodeLearn | undefined;
+    for (const x of s.learns) {
+      if (x.node === rn) {
+        target = x;
+        break;
+      }
+    }
     if (target?.present && target.flags.includes('bounce') && (target.remote === cur.node || members.includes(target.remote))) return null;
   }
   return 'remote';

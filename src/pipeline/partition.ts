@@ -2,18 +2,19 @@
 
 /** FNV-1a over the key text; stable across processes so cluster members agree. */
 export function partitionOf(fabric: string, vnid: number, addr: string, partitions: number): number {
+  // Loops written out: a helper closure over h was allocated for every event.
   let h = 0x811c9dc5;
-  const mix = (s: string): void => {
-    for (let i = 0; i < s.length; i++) {
-      h ^= s.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-  };
-  mix(fabric);
+  for (let i = 0; i < fabric.length; i++) {
+    h ^= fabric.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
   h ^= vnid & 0xffff;
   h = Math.imul(h, 0x01000193);
   h ^= vnid >>> 16;
   h = Math.imul(h, 0x01000193);
-  mix(addr);
+  for (let i = 0; i < addr.length; i++) {
+    h ^= addr.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
   return (h >>> 0) % partitions;
 }

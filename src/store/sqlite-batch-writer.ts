@@ -116,11 +116,14 @@ function endpointColumnsOf(states: readonly EndpointState[], t: StringTable): Ro
   return { count: states.length, nums, texts, bytes: w.bytes };
 }
 
-function historyColumnsOf(events: readonly HistoryEvent[], ids: readonly number[], t: StringTable, byKey: boolean): RowColumns {
-  const nums = new Float64Array(events.length * HISTORY_NUMS);
-  const texts: string[] = byKey ? new Array<string>(events.length) : [];
-  for (let i = 0, o = 0; i < events.length; i++, o += HISTORY_NUMS) {
-    const e = events[i] as HistoryEvent;
+/** The rows events[order[i]] (ids: their endpoint ids, by the same index), or every event for byKey. */
+function historyColumnsOf(events: readonly HistoryEvent[], order: ArrayLike<number> | null, ids: readonly number[] | undefined, t: StringTable, byKey: boolean): RowColumns {
+  const count = order ? order.length : events.length;
+  const nums = new Float64Array(count * HISTORY_NUMS);
+  const texts: string[] = byKey ? new Array<string>(count) : [];
+  for (let i = 0, o = 0; i < count; i++, o += HISTORY_NUMS) {
+    const k = order ? (order[i] as number) : i;
+    const e = events[k] as HistoryEvent;
     nums[o] = e.node;
     nums[o + 1] = e.seq;
     nums[o + 2] = e.ts;
@@ -132,12 +135,12 @@ function historyColumnsOf(events: readonly HistoryEvent[], ids: readonly number[
     nums[o + 8] = t.id(e.rwMac);
     nums[o + 9] = e.rwBd;
     nums[o + 10] = e.remote;
-    nums[o + 11] = ids[i] as number;
+    nums[o + 11] = ids?.[k] ?? 0;
     nums[o + 12] = t.id(e.fabric);
     nums[o + 13] = e.vnid;
     if (byKey) texts[i] = e.addr;
   }
-  return { count: events.length, nums, texts };
+  return { count, nums, texts };
 }
 
 // Endpoint rows and finding records are sorted by key: random keys written in key order touch each
@@ -151,27 +154,23 @@ export function encodeBatch(b: WriteBatch): EncodedBatch {
   for (const s of b.endpoints) (s.id > 0 ? withId : withoutId).push(s);
   withId.sort((x, y) => x.id - y.id);
   const ids = b.historyIds;
-  const hist: { e: HistoryEvent; ep: number }[] = [];
+  let withIds = 0;
   const histByKey: HistoryEvent[] = [];
   for (let i = 0; i < b.history.length; i++) {
-    const e = b.history[i] as HistoryEvent;
-    const ep = ids?.[i] ?? 0;
-    if (ep > 0) hist.push({ e, ep });
-    else histByKey.push(e);
+    if ((ids?.[i] ?? 0) > 0) withIds++;
+    else histByKey.push(b.history[i] as HistoryEvent);
   }
-  hist.sort((x, y) => x.ep - y.ep);
+  // Indices of the rows with an id, by endpoint and then arrival (the index breaks ties).
+  const order = new Uint32Array(withIds);
+  for (let i = 0, j = 0; i < b.history.length; i++) if ((ids?.[i] ?? 0) > 0) order[j++] = i;
+  if (ids) order.sort((x, y) => (ids[x] as number) - (ids[y] as number) || x - y);
   const fids = b.findingIds;
   const findings = b.findings.map((f, i) => [fids?.[i] ?? 0, f.kind, f.node, f.fabric, f.vnid, f.addr, f.type, f.ts, JSON.stringify(f)]).sort(byFindingKey);
   return {
     endpoints: endpointColumnsOf(withId, t),
     endpointsByKey: endpointColumnsOf(withoutId, t),
-    history: historyColumnsOf(
-      hist.map((h) => h.e),
-      hist.map((h) => h.ep),
-      t,
-      false,
-    ),
-    historyByKey: historyColumnsOf(histByKey, [], t, true),
+    history: historyColumnsOf(b.history, order, ids, t, false),
+    historyByKey: historyColumnsOf(histByKey, null, undefined, t, true),
     historyCap: b.historyCap,
     strings: t.strings,
     findings,
