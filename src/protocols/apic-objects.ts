@@ -113,38 +113,9 @@ export const ENDPOINT_CLASSES: Record<string, ObservationClass> = {
   epmRsMacEpToIpEpAtt: 'binding',
 };
 
-/** The VRF vnid of the infra overlay (inst-overlay-1 in DNs), fixed in ACI. */
-export const OVERLAY_VRF_VNID = 16777199;
+import { parseEndpointDn } from './endpoint-dn.js';
 
-/** Parts of an endpoint DN. */
-export interface EndpointDn {
-  pod: number;
-  node: number;
-  vrf: number;
-  bd: number;
-  encap: string;
-  /** 'mac' or 'ip' and the raw address text. */
-  kind: 'mac' | 'ip';
-  addr: string;
-}
-
-const EP_DN =
-  /^topology\/pod-(\d+)\/node-(\d+)\/sys\/(?:ctx-\[vxlan-(\d+)\]|inst-overlay-1)(?:\/bd-\[vxlan-(\d+)\])?(?:\/vlan-\[([^\]]+)\])?\/db-ep\/(?:mac-([0-9A-Fa-f:]+)|ip-\[([^\]]+)\])$/;
-
-/** Parses an endpoint DN (MAC or IP); null when it is not one. */
-export function parseEndpointDn(dn: string): EndpointDn | null {
-  const m = EP_DN.exec(dn);
-  if (!m) return null;
-  const mac = m[6];
-  const node = Number(m[2]);
-  const vrf = m[3] ? Number(m[3]) : OVERLAY_VRF_VNID;
-  const bd = m[4] ? Number(m[4]) : 0;
-  // Node ids are 16-bit and VXLAN ids 24-bit: anything larger is not a DN a fabric sends.
-  if (node > 0xffff || vrf > MAX_VNID || bd > MAX_VNID) return null;
-  return { pod: Number(m[1]), node, vrf, bd, encap: m[5] ?? '', kind: mac ? 'mac' : 'ip', addr: mac ?? m[7] ?? '' };
-}
-
-const MAX_VNID = 0xffffff;
+export { OVERLAY_VRF_VNID, parseEndpointDn, type EndpointDn } from './endpoint-dn.js';
 
 const BINDING_SEP = '/rsmacEpToIpEpAtt-[';
 
