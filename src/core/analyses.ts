@@ -353,15 +353,14 @@ function analyseMove(s: EndpointState, ctx: AnalysisContext, now: number, result
  */
 export function candidateChecks(s: EndpointState, ctx: AnalysisContext, unflaggedOnly = false): PendingCheck[] {
   let out = NO_CHECKS;
-  const add = (c: PendingCheck): void => {
-    if (unflaggedOnly && isFlagged(s, c)) return;
-    if (out === NO_CHECKS) out = [c];
-    else out.push(c);
-  };
   const { settings, tables } = ctx;
   if (s.type === 'mac') return out;
   if (settings.analyze_offsubnet) {
-    for (const l of s.learns) if (isOffsubnet(s, l, tables)) add({ kind: 'offsubnet', node: l.node, delay: settings.offsubnet_delay });
+    for (const l of s.learns) {
+      if (!isOffsubnet(s, l, tables)) continue;
+      if (unflaggedOnly && s.flags.offsubnet.includes(l.node)) continue;
+      out = withCheck(out, { kind: 'offsubnet', node: l.node, delay: settings.offsubnet_delay });
+    }
   }
   // Stale is an IP analysis (REFERENCE-aci.md "Stale (IP)"; EPT skips MACs): a MAC's remote learns
   // follow the IP's, so flagging both would report every stale endpoint twice.
@@ -370,16 +369,22 @@ export function candidateChecks(s: EndpointState, ctx: AnalysisContext, unflagge
     const members = cur ? nodeMembers(cur.node) : NO_NODES;
     for (const l of s.learns) {
       const reason = staleReason(s, l, ctx, members);
-      if (reason) {
-        const delay = reason === 'no-local' ? settings.stale_no_local_delay : settings.stale_delay;
-        add({ kind: 'stale', node: l.node, reason, delay });
-      }
+      if (!reason || (unflaggedOnly && s.flags.stale.includes(l.node))) continue;
+      const delay = reason === 'no-local' ? settings.stale_no_local_delay : settings.stale_delay;
+      out = withCheck(out, { kind: 'stale', node: l.node, reason, delay });
     }
   }
   return out;
 }
 
 const NO_NODES: readonly number[] = Object.freeze([]);
+
+/** The list with c added (a new list in place of the shared empty one). */
+function withCheck(out: PendingCheck[], c: PendingCheck): PendingCheck[] {
+  if (out === NO_CHECKS) return [c];
+  out.push(c);
+  return out;
+}
 
 /** True when any of the flags is in the list (loops: this runs for every learn of every event). */
 function hasAny(flags: readonly string[], list: readonly string[]): boolean {

@@ -534,8 +534,9 @@ export class EndpointPipeline implements EndpointSink {
       this.history.push(r.history);
       this.historyIds.push(s.id);
     }
-    for (const fd of r.findings) this.record(fd, s.id);
-    for (const c of r.checks) this.schedule(s, c, now);
+    // Indexed loops: the results' shared empty lists are frozen, and for-of over them allocated an iterator.
+    for (let i = 0; i < r.findings.length; i++) this.record(r.findings[i] as Finding, s.id);
+    for (let i = 0; i < r.checks.length; i++) this.schedule(s, r.checks[i] as PendingCheck, now);
     if (s.flags.rapidUntil > now && r.findings.some((x) => x.kind === 'rapid')) {
       this.schedule(s, { kind: 'rapid-end', node: 0, delay: (s.flags.rapidUntil - now) / 1000 }, now);
     }

@@ -105,7 +105,8 @@ export function writeEndpointBinary(w: StateBytes, s: EndpointState): [number, n
   w.int(BINARY_FORMAT);
   w.int(ts);
   w.int(learns.length);
-  for (const l of learns) {
+  for (let i = 0; i < learns.length; i++) {
+    const l = learns[i] as NodeLearn;
     w.int(l.node);
     w.int(l.present ? 1 : 0);
     w.str(l.flags.length === 0 ? '' : flagsText(l.flags));
@@ -125,10 +126,11 @@ export function writeEndpointBinary(w: StateBytes, s: EndpointState): [number, n
   writeLocation(w, current, ts);
   writeLocation(w, s.previous, ts);
   w.int(s.deletedTs);
-  w.int(s.flags.offsubnet.length);
-  for (const n of s.flags.offsubnet) w.int(n);
-  w.int(s.flags.stale.length);
-  for (const n of s.flags.stale) w.int(n);
+  const { offsubnet, stale } = s.flags;
+  w.int(offsubnet.length);
+  for (let i = 0; i < offsubnet.length; i++) w.int(offsubnet[i] as number);
+  w.int(stale.length);
+  for (let i = 0; i < stale.length; i++) w.int(stale[i] as number);
   w.int(s.flags.rapidUntil);
   if (s.lastMove === null) w.int(0);
   else {
@@ -137,7 +139,8 @@ export function writeEndpointBinary(w: StateBytes, s: EndpointState): [number, n
     writeLocation(w, s.lastMove.dst, ts);
   }
   w.int(s.rate.bucketStart);
-  for (const c of s.rate.counts) w.int(c);
+  const counts = s.rate.counts;
+  for (let i = 0; i < counts.length; i++) w.int(counts[i] as number);
   w.int(s.rapidSkipped);
   return [start, w.pos - start];
 }
