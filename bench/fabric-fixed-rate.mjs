@@ -1,6 +1,8 @@
 // Fixed-rate window of the fabric benchmark with per-thread CPU (from /proc) of ept and the simulator:
 // builds a fabric, holds the churn at RATE events/s for SECS s, prints CPU per thread and per event.
 // PROF=file.cpuprofile adds a CPU profile of the event loop; with ALLOC=1 a sampling heap profile instead.
+// Per thread: CPU (user + system, and system alone) and file I/O per event (read/write syscalls and
+// bytes from /proc/<pid>/task/<tid>/io: the SQLite writer thread's WAL writes, checkpoints and reads).
 // Run after npm run build: node --expose-gc --max-old-space-size=8192 bench/fabric-fixed-rate.mjs [hosts] [rate] [secs]
 // Fixed-rate run: build, then hold churn at RATE for SECS, sampling per-thread CPU of this process.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -16,7 +18,8 @@ function threads(pid) {
       const s = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
       const name = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
       const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      out[t] = { name, cpu: (Number(f[11]) + Number(f[12])) };
+      const io = Object.fromEntries(readFileSync(`/proc/${pid}/task/${t}/io`, 'utf8').trim().split('\n').map((l) => l.split(': ')).map(([k, v]) => [k, Number(v)]));
+      out[t] = { name, cpu: Number(f[11]) + Number(f[12]), sys: Number(f[12]), io };
     } catch {}
   }
   return out;
@@ -41,9 +44,17 @@ if (prof && process.env.ALLOC) { const { profile } = await prof.post('HeapProfil
 else if (prof) { const { profile } = await prof.post('Profiler.stop'); writeFileSync(process.env.PROF, JSON.stringify(profile)); } const sb = threads(sim.pid);
 const el = (3 + secs);
 console.log(JSON.stringify({ targetRate: w.targetRate, sent: w.simSentRate.toFixed(0), processed: w.processedRate.toFixed(0), rows: w.committedRowsRate.toFixed(0), q: [w.queueStart, w.queueEnd, w.queueMax], eptCpu: w.eptCpuPct.toFixed(0), simCpu: w.simCpuPct.toFixed(0) }));
-const agg = (x, y) => { const m = {}; for (const k in y) { const n = y[k].name + ':' + k; m[n] = (m[n] ?? 0) + (y[k].cpu - (x[k]?.cpu ?? 0)); } return m; };
+const agg = (x, y, f = 'cpu') => { const m = {}; for (const k in y) { const n = y[k].name + ':' + k; m[n] = (m[n] ?? 0) + (y[k][f] - (x[k]?.[f] ?? 0)); } return m; };
 const pct = (m) => Object.fromEntries(Object.entries(m).filter(([, v]) => v > 0).map(([k, v]) => [k, (100 * v / hz / el).toFixed(0) + '%']));
 console.log('ept threads', pct(agg(a, b)));
+console.log('ept threads, system time', pct(agg(a, b, 'sys')));
+const events = w.processedRate * el;
+for (const k in b) {
+  const d = Object.fromEntries(Object.entries(b[k].io).map(([f, v]) => [f, v - (a[k]?.io[f] ?? 0)]));
+  if (d.syscr + d.syscw < 1000) continue;
+  const per = (v, div = 1) => (v / div / events).toFixed(2);
+  console.log(`ept thread ${k} I/O per event: ${per(d.syscr)} reads (${per(d.rchar, 1024)} KB), ${per(d.syscw)} writes (${per(d.wchar, 1024)} KB)`);
+}
 console.log('sim threads', pct(agg(sa, sb)));
 console.log('us/event ept', (Object.values(agg(a, b)).reduce((x, y) => x + y, 0) / hz * 1e6 / (w.processedRate * el)).toFixed(1));
 await ept.close(); await sim.close();
