@@ -151,6 +151,8 @@ export class EndpointPipeline implements EndpointSink {
   private readonly rechecks = new Map<string, Recheck>();
   private flushTimer: NodeJS.Timeout | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
+  /** The due time watchTimer was set for. */
+  private watchTimerDue = 0;
   /** Writes posted to the store and not settled (each promise never rejects), oldest first. */
   private inFlight: Promise<void>[] = [];
   /** A write waiting for a slot, if any. */
@@ -632,9 +634,13 @@ export class EndpointPipeline implements EndpointSink {
   private armWatchTimer(): void {
     if (this.closed) return;
     const due = this.watch.peekDue();
+    // Most arms add a check due after the earliest one: the timer set for that one stays (a new
+    // timer per armed check was a timer object and two list operations per event).
+    if (this.watchTimer && due !== null && due === this.watchTimerDue) return;
     if (this.watchTimer) clearTimeout(this.watchTimer);
     this.watchTimer = null;
     if (due === null) return;
+    this.watchTimerDue = due;
     const wait = Math.max(0, Math.min(due - this.now(), 2_147_000_000));
     this.watchTimer = setTimeout(() => {
       this.watchTimer = null;
