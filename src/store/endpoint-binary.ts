@@ -211,12 +211,34 @@ function readLocation(r: StateReader, ts: number): Location | null {
   return { node: r.int(), ifId: intern(r.str()), encap: intern(r.str()), pcTag: r.int(), rwMac: r.str(), rwBd: r.int(), ts: ts + r.int() };
 }
 
-function flags(offsubnet: number[], stale: number[], rapidUntil: number): EndpointFlags {
-  return offsubnet.length || stale.length || rapidUntil ? { offsubnet, stale, rapidUntil } : NO_ENDPOINT_FLAGS;
+/** What a stored state holds (either format), besides the key, type and id of its row. */
+export interface StoredParts {
+  learns: NodeLearn[];
+  current: Location | null;
+  previous: Location | null;
+  deletedTs: number;
+  offsubnet: number[];
+  stale: number[];
+  rapidUntil: number;
+  lastMove: EndpointState['lastMove'];
+  bucketStart: number;
+  counts: [number, number, number, number];
+  rapidSkipped: number;
+  ts: number;
 }
 
-function rate(bucketStart: number, counts: [number, number, number, number]): RateWindow {
-  return bucketStart || counts.some((c) => c !== 0) ? { bucketStart, counts } : NO_RATE;
+/**
+ * The state of a row. Empty flags and an idle rate window become the shared instances, as new
+ * endpoints have them.
+ */
+export function storedState(key: EndpointKey, type: EndpointType, id: number, p: StoredParts): EndpointState {
+  const { offsubnet, stale, rapidUntil, bucketStart, counts } = p;
+  const flags: EndpointFlags = offsubnet.length || stale.length || rapidUntil ? { offsubnet, stale, rapidUntil } : NO_ENDPOINT_FLAGS;
+  const rate: RateWindow = bucketStart || counts.some((c) => c !== 0) ? { bucketStart, counts } : NO_RATE;
+  return {
+    id, fabric: key.fabric, vnid: key.vnid, addr: key.addr, type, learns: p.learns, current: p.current, previous: p.previous,
+    deletedTs: p.deletedTs, flags, lastMove: p.lastMove, rate, rapidSkipped: p.rapidSkipped, ts: p.ts,
+  };
 }
 
 /** Decodes a state writeEndpointBinary wrote, given the key, type and id from its row. */
@@ -265,20 +287,5 @@ export function decodeEndpointBinary(key: EndpointKey, type: EndpointType, bytes
   const counts: [number, number, number, number] = [r.int(), r.int(), r.int(), r.int()];
   const rapidSkipped = r.int();
   r.end();
-  return {
-    id,
-    fabric: key.fabric,
-    vnid: key.vnid,
-    addr: key.addr,
-    type,
-    learns,
-    current,
-    previous,
-    deletedTs,
-    flags: flags(offsubnet, stale, rapidUntil),
-    lastMove,
-    rate: rate(bucketStart, counts),
-    rapidSkipped,
-    ts,
-  };
+  return storedState(key, type, id, { learns, current, previous, deletedTs, offsubnet, stale, rapidUntil, lastMove, bucketStart, counts, rapidSkipped, ts });
 }

@@ -5,25 +5,15 @@
 // Format 1: [1, learns, current, previous, deletedTs, offsubnet, stale, rapidUntil, lastMove,
 //            bucketStart, c0, c1, c2, c3, rapidSkipped, ts]
 import { EptError } from '../core/errors.js';
-import { NO_ENDPOINT_FLAGS, NO_RATE } from '../core/analyses.js';
 import { flagsText, intern, internFlags } from '../core/intern.js';
 import { isPacked, unpackCurrent, unpackLearns } from '../core/packed-learns.js';
-import { decodeEndpointBinary } from './endpoint-binary.js';
-import type { EndpointFlags, EndpointKey, EndpointState, EndpointType, Location, NodeLearn, RateWindow } from '../core/types.js';
+import { decodeEndpointBinary, storedState } from './endpoint-binary.js';
+import type { EndpointKey, EndpointState, EndpointType, Location, NodeLearn } from '../core/types.js';
 
 const FORMAT = 1;
 
 type LocationTuple = [number, string, string, number, string, number, number];
 type LearnTuple = [number, 0 | 1, string, string, string, number, number, number, string, number, number, number, number, number, number];
-
-// Empty flags and an idle rate window decode to the shared instances, as new endpoints have them.
-function decodeFlags(offsubnet: number[], stale: number[], rapidUntil: number): EndpointFlags {
-  return offsubnet.length || stale.length || rapidUntil ? { offsubnet, stale, rapidUntil } : NO_ENDPOINT_FLAGS;
-}
-
-function decodeRate(bucketStart: number, counts: [number, number, number, number]): RateWindow {
-  return bucketStart || counts.some((c) => c !== 0) ? { bucketStart, counts } : NO_RATE;
-}
 
 function encodeLocation(l: Location | null): LocationTuple | 0 {
   return l === null ? 0 : [l.node, l.ifId, l.encap, l.pcTag, l.rwMac, l.rwBd, l.ts];
@@ -101,20 +91,18 @@ export function decodeEndpointState(key: EndpointKey, type: EndpointType, stored
     throw new EptError('store_error', `endpoint ${key.fabric}/${key.vnid}/${key.addr}: stored state has an unknown format`);
   }
   const move = t[8] as 0 | [LocationTuple, LocationTuple];
-  return {
-    id,
-    fabric: key.fabric,
-    vnid: key.vnid,
-    addr: key.addr,
-    type,
+  return storedState(key, type, id, {
     learns: (t[1] as LearnTuple[]).map(decodeLearn),
     current: decodeLocation(t[2] as LocationTuple | 0),
     previous: decodeLocation(t[3] as LocationTuple | 0),
     deletedTs: t[4] as number,
-    flags: decodeFlags(t[5] as number[], t[6] as number[], t[7] as number),
+    offsubnet: t[5] as number[],
+    stale: t[6] as number[],
+    rapidUntil: t[7] as number,
     lastMove: move === 0 ? null : { src: decodeLocation(move[0]) as Location, dst: decodeLocation(move[1]) as Location },
-    rate: decodeRate(t[9] as number, [t[10] as number, t[11] as number, t[12] as number, t[13] as number]),
+    bucketStart: t[9] as number,
+    counts: [t[10] as number, t[11] as number, t[12] as number, t[13] as number],
     rapidSkipped: t[14] as number,
     ts: t[15] as number,
-  };
+  });
 }
