@@ -10,7 +10,7 @@ import { endpointColumns } from './endpoint-columns.js';
 import type { EndpointState, HistoryEvent } from '../core/types.js';
 import type { MoRow } from '../core/fabric-tables.js';
 import type { PendingCheckRecord, WriteBatch } from './store.js';
-import { FindingPruner, HistoryPruner, prunesAt } from './sqlite-chains.js';
+import { FindingPruner, HISTORY_HEAD_SQL, HistoryPruner, prunesAt } from './sqlite-chains.js';
 
 type Row = (string | number)[];
 
@@ -207,24 +207,32 @@ export class SqliteBatchWriter {
     const columns = 'cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state';
     const updates = `cur_node = excluded.cur_node, ts = excluded.ts, deleted_ts = excluded.deleted_ts, offsubnet = excluded.offsubnet,
       stale = excluded.stale, deleted = excluded.deleted, rapid_until = excluded.rapid_until, gone_ts = excluded.gone_ts, state = excluded.state`;
+    // A new row takes over the history head its endpoint had without a row (history_heads: a
+    // build writes history before endpoint rows); updates leave hist_head and hist_cap alone.
     const upsertEndpoint = db.prepare(
-      `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}, id, hist_head, hist_cap)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ifnull(x.head, 0), ifnull(x.cap, 0)
+       FROM (SELECT 1) LEFT JOIN history_heads x ON x.ep = ? WHERE true
        ON CONFLICT (id) DO UPDATE SET ${updates}`,
     );
+    const dropHead = db.prepare('DELETE FROM history_heads WHERE ep = ?');
     const upsertEndpointByKey = db.prepare(
       `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (fabric, addr, vnid) DO UPDATE SET ${updates}`,
     );
     const endpointId = db.prepare('SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').pluck();
-    // History rows are appended, each chained to its endpoint's previous row (history_heads).
-    // The first row of an endpoint in a batch reads the head in its INSERT (one statement, not two:
-    // a build writes one row for most endpoints of a batch); the next rows chain to it.
+    // History rows are appended, each chained to its endpoint's previous row: the head is kept in
+    // the endpoint's row (schema v10), written in the same batch (its page is dirty already), or
+    // in history_heads while the endpoint has no row (see HISTORY_HEAD_SQL). The first row of an
+    // endpoint in a batch reads the head in its INSERT (one statement, not two: a build writes one
+    // row for most endpoints of a batch); the next rows chain to it.
+    const setRowHead = db.prepare('UPDATE endpoints SET hist_head = ?, hist_cap = ? WHERE id = ?');
     const putHead = db.prepare('INSERT INTO history_heads (ep, head, cap) VALUES (?, ?, ?) ON CONFLICT (ep) DO UPDATE SET head = excluded.head, cap = excluded.cap');
     const historyColumns = 'ep, prev, node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote';
     const putHistory = db.prepare(`INSERT INTO history (${historyColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    // Same parameters as putHistory, the second being the endpoint again instead of prev.
+    // The parameters of putHistory with the endpoint twice more instead of prev (the head's two places).
     const putFirstHistory = db.prepare(
-      `INSERT INTO history (${historyColumns}) VALUES (?, ifnull((SELECT head FROM history_heads WHERE ep = ?), 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO history (${historyColumns}) VALUES (?, ifnull(${HISTORY_HEAD_SQL.replaceAll('@ep', '?')}, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const historyPruner = new HistoryPruner(db);
     // A finding's event is appended to finding_log, chained to its record's previous event, with
@@ -274,8 +282,10 @@ export class SqliteBatchWriter {
           // A view of the batch's bytes, bound as a BLOB (better-sqlite3 binds Buffers).
           const state = Buffer.from(bytes!.buffer, bytes!.byteOffset + n[o + 12]!, n[o + 13]!);
           const type = at(n[o + 2]!);
-          if (byId) upsertEndpoint.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, n[o + 11]);
-          else upsertEndpointByKey.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state);
+          if (byId) {
+            upsertEndpoint.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, n[o + 11], n[o + 11]);
+            dropHead.run(n[o + 11]);
+          } else upsertEndpointByKey.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state);
         }
       }
       const hcap = b.historyCap;
@@ -287,7 +297,7 @@ export class SqliteBatchWriter {
         let prune = false;
         const endGroup = (): void => {
           if (ep === 0) return;
-          putHead.run(ep, head, hcap);
+          if (setRowHead.run(head, hcap, ep).changes === 0) putHead.run(ep, head, hcap);
           if (prune) historyPruner.prune(ep, hcap);
         };
         for (let i = 0, o = 0; i < cols.count; i++, o += HISTORY_NUMS) {
@@ -300,10 +310,10 @@ export class SqliteBatchWriter {
             prune = false;
           }
           // prev: the head read in the statement (first row), else the row just written.
-          head = Number(
-            (first ? putFirstHistory : putHistory).run(ep, first ? ep : head, n[o], seq, n[o + 2], at(n[o + 3]!), at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), n[o + 7], at(n[o + 8]!), n[o + 9], n[o + 10])
-              .lastInsertRowid,
-          );
+          const r = first
+            ? putFirstHistory.run(ep, ep, ep, n[o], seq, n[o + 2], at(n[o + 3]!), at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), n[o + 7], at(n[o + 8]!), n[o + 9], n[o + 10])
+            : putHistory.run(ep, head, n[o], seq, n[o + 2], at(n[o + 3]!), at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), n[o + 7], at(n[o + 8]!), n[o + 9], n[o + 10]);
+          head = Number(r.lastInsertRowid);
           if (prunesAt(seq, hcap)) prune = true;
         }
         endGroup();

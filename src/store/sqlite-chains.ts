@@ -1,6 +1,7 @@
 // History rows and finding events in SQLite (schema v7) are appended to log tables and chained:
 // each row names the previous row of its endpoint (history) or of its finding record (finding_log)
-// in `prev`, always a smaller id, and history_heads / findings.head hold the newest. This module has
+// in `prev`, always a smaller id, and the endpoint row's hist_head (history_heads for an endpoint
+// without a row yet) / findings.head hold the newest. This module has
 // the walks over those chains, shared by the writer (pruning) and the readers.
 import type Database from 'better-sqlite3';
 
@@ -24,13 +25,19 @@ export function prunesAt(seq: number, cap: number): boolean {
 }
 
 /**
+ * The head of an endpoint's (@ep) history chain (schema v10): in its row when it has one (even 0: no
+ * history), else in history_heads (history written before the row), else 0.
+ */
+export const HISTORY_HEAD_SQL = '(SELECT ifnull((SELECT hist_head FROM endpoints WHERE id = @ep), (SELECT head FROM history_heads WHERE ep = @ep)))';
+
+/**
  * The walk over an endpoint's (@ep) history chain, newest first: only rows that exist and belong to
  * the endpoint, and `prev < id`, so a damaged chain ends the walk instead of looping or wandering
  * into another endpoint's rows.
  */
 export const HISTORY_CHAIN_SQL = `
   WITH RECURSIVE c(id) AS (
-    SELECT h.id FROM history_heads x JOIN history h ON h.id = x.head WHERE x.ep = @ep AND h.ep = @ep
+    SELECT h.id FROM history h WHERE h.id = ${HISTORY_HEAD_SQL} AND h.ep = @ep
     UNION ALL
     SELECT p.id FROM c JOIN history h ON h.id = c.id JOIN history p ON p.id = h.prev WHERE h.prev < h.id AND p.ep = @ep
   )`;

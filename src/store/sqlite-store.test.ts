@@ -361,6 +361,57 @@ describe('openSqliteStore', () => {
     await store.close();
   });
 
+  it('keeps a history written before its endpoint row in history_heads until the row takes it over', async () => {
+    const file = join(dir, 'heads', 'ept.db');
+    const store = await openSqliteStore({ path: file, writerThread: false });
+    const s = { ...endpointState({ addr: '10.7.7.7' }), id: store.newEndpointId() };
+    const raw = new Database(file, { readonly: true });
+    const heads = (): unknown[] => raw.prepare('SELECT ep, head, cap FROM history_heads').all();
+    const rowHead = (): unknown => raw.prepare('SELECT hist_head > 0 AS has, hist_cap AS cap FROM endpoints WHERE id = ?').get(s.id);
+    // As a build writes it: history first (two batches), the endpoint row at the end.
+    await store.writeBatch(batch({ history: [historyEvent(s, 101, 0, T0), historyEvent(s, 102, 0, T0)], historyIds: [s.id, s.id], historyCap: 4 }));
+    await store.writeBatch(batch({ history: [historyEvent(s, 101, 1, T0 + 1)], historyIds: [s.id], historyCap: 4 }));
+    expect(heads()).toMatchObject([{ ep: s.id, cap: 4 }]);
+    expect(await store.history(s, 10)).toEqual([]); // no row: the endpoint is not found by its key
+    await store.writeBatch(batch({ endpoints: [s] }));
+    expect(heads()).toEqual([]);
+    expect(rowHead()).toEqual({ has: 1, cap: 4 });
+    expect((await store.history(s, 10)).map((e) => [e.node, e.seq])).toEqual([[101, 1], [101, 0], [102, 0]]);
+    // From then on the head moves in the row, and pruning follows the chain from there.
+    for (let k = 2; k < 40; k++) await store.writeBatch(batch({ endpoints: [s], history: [historyEvent(s, 101, k, T0 + k)], historyIds: [s.id], historyCap: 4 }));
+    expect(heads()).toEqual([]);
+    expect((await store.history(s, 10)).map((e) => [e.node, e.seq])).toEqual([[101, 39], [101, 38], [101, 37], [101, 36], [102, 0]]);
+    expect((raw.prepare('SELECT count(*) AS n FROM history WHERE ep = ?').get(s.id) as { n: number }).n).toBeLessThanOrEqual(4 + 16 + 1 + 1);
+    // History written while the row exists but is not in the batch (a re-read defers rows) goes to the row too.
+    await store.writeBatch(batch({ history: [historyEvent(s, 103, 0, T0 + 50)], historyIds: [s.id], historyCap: 4 }));
+    expect(heads()).toEqual([]);
+    expect((await store.history(s, 1)).map((e) => [e.node, e.seq])).toEqual([[103, 0]]);
+    // Retention removes the rows through the row's head.
+    await store.writeBatch(batch({ endpoints: [{ ...endpointState({ addr: '10.7.7.7', gone: true, ts: T0 + 60 }), id: s.id }] }));
+    expect(await store.purgeDeleted(s.fabric, Number.MAX_SAFE_INTEGER)).toBe(1);
+    expect((raw.prepare('SELECT count(*) AS n FROM history').get() as { n: number }).n).toBe(0);
+    raw.close();
+    await store.close();
+  });
+
+  it('migrates version 9 history heads into the endpoint rows, every row still readable', async () => {
+    const s = endpointState({ addr: '10.0.9.9', local: 101, remotes: [] });
+    const { file, db } = await databaseAt(9, 'v9.db', s, 4);
+    const put = db.prepare('INSERT INTO history (id, ep, prev, node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote) VALUES (?, ?, ?, 101, ?, ?, \'created\', \'local\', \'eth1/1\', \'vlan-2\', 0, \'\', 0, 0)');
+    put.run(1, 4, 0, 0, T0);
+    put.run(2, 4, 1, 1, T0 + 1);
+    put.run(3, 9, 0, 0, T0); // an endpoint without a row
+    db.prepare('INSERT INTO history_heads (ep, head, cap) VALUES (4, 2, 8), (9, 3, 8)').run();
+    db.close();
+    const store = await openSqliteStore({ path: file });
+    expect((await store.history(s, 10)).map((e) => e.seq)).toEqual([1, 0]);
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('SELECT ep FROM history_heads').pluck().all()).toEqual([9]);
+    expect(raw.prepare('SELECT hist_head, hist_cap FROM endpoints WHERE id = 4').get()).toEqual({ hist_head: 2, hist_cap: 8 });
+    raw.close();
+    await store.close();
+  });
+
   it('turns driver failures after open into store_error naming the file', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     await store.close();

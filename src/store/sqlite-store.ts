@@ -320,9 +320,12 @@ export class SqliteStore implements Store {
   history(key: EndpointKey, limit: number): Promise<HistoryEvent[]> {
     return this.run('read history', () => {
       checkLimit(limit);
-      const found = this.stmt(
-        'SELECT e.id, x.cap FROM endpoints e JOIN history_heads x ON x.ep = e.id WHERE e.fabric = ? AND e.addr = ? AND e.vnid = ?',
-      ).get(key.fabric, key.addr, key.vnid) as { id: number; cap: number } | undefined;
+      // The head and cap are in the endpoint's row (schema v10): a row without them has no history.
+      const found = this.stmt('SELECT id, hist_cap AS cap FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ? AND hist_head > 0').get(
+        key.fabric,
+        key.addr,
+        key.vnid,
+      ) as { id: number; cap: number } | undefined;
       if (!found) return [];
       const { id: ep, cap } = found;
       const rows = this.stmt(
