@@ -125,15 +125,17 @@ export function resolveRemote(l: NodeLearn, tables: FabricTables): number {
   return 0;
 }
 
-/** The location a local learn stands for (a vPC-attached learn is on the pair's pseudo-node). */
+/** The node a local learn's location is on: a vPC-attached learn is on the pair's pseudo-node. */
+function locationNode(l: NodeLearn, tables: FabricTables): number {
+  if (!l.flags.includes('vpc-attached')) return l.node;
+  const peer = tables.vpcPeer(l.node);
+  return peer ? vpcPseudoNode(l.node, peer) : l.node;
+}
+
+/** The location a local learn stands for. */
 export function locationOf(l: NodeLearn, tables: FabricTables): Location {
-  let node = l.node;
-  if (l.flags.includes('vpc-attached')) {
-    const peer = tables.vpcPeer(l.node);
-    if (peer) node = vpcPseudoNode(l.node, peer);
-  }
   return {
-    node,
+    node: locationNode(l, tables),
     ifId: tables.vpcInterface(l.node, l.ifId),
     encap: l.encap,
     pcTag: l.pcTag,
@@ -159,12 +161,7 @@ function currentLearn(s: EndpointState): NodeLearn | null {
 /** True when locationOf(l) would equal loc field by field. */
 function isLocationOf(loc: Location, l: NodeLearn, tables: FabricTables): boolean {
   if (loc.ts !== l.ts || loc.encap !== l.encap || loc.pcTag !== l.pcTag || loc.rwMac !== l.rwMac || loc.rwBd !== l.rwBd) return false;
-  let node = l.node;
-  if (l.flags.includes('vpc-attached')) {
-    const peer = tables.vpcPeer(l.node);
-    if (peer) node = vpcPseudoNode(l.node, peer);
-  }
-  return loc.node === node && loc.ifId === tables.vpcInterface(l.node, l.ifId);
+  return loc.node === locationNode(l, tables) && loc.ifId === tables.vpcInterface(l.node, l.ifId);
 }
 
 /** True when two locations differ in what a move compares. */
@@ -414,16 +411,9 @@ function staleReason(s: EndpointState, l: NodeLearn, ctx: AnalysisContext, membe
   }
   if (l.remote === 0 || l.remote === cur.node || members.includes(l.remote)) return null;
   // Bounce exception: the node pointed at itself bounces traffic on to the current location.
-  const remotes = l.remote > 0xffff ? 2 : 1;
-  for (let k = 0; k < remotes; k++) {
-    const rn = remotes === 2 ? (k === 0 ? Math.floor(l.remote / 65536) : l.remote % 65536) : l.remote;
-    let target: NodeLearn | undefined;
-    for (const x of s.learns) {
-      if (x.node === rn) {
-        target = x;
-        break;
-      }
-    }
+  // (Reached only by a remote learn pointing away from the current location: rare enough to allocate.)
+  for (const rn of nodeMembers(l.remote)) {
+    const target = s.learns.find((x) => x.node === rn);
     if (target?.present && target.flags.includes('bounce') && (target.remote === cur.node || members.includes(target.remote))) return null;
   }
   return 'remote';

@@ -2,6 +2,7 @@
 import { normalizeIp, normalizeMac } from '../core/address.js';
 import { intern, internFlags } from '../core/intern.js';
 import type { Observation, ObservationClass, ObservationStatus } from '../core/types.js';
+import { parseEndpointDn } from './endpoint-dn.js';
 
 /** One managed object from an APIC answer. */
 export interface ApicObject {
@@ -112,8 +113,6 @@ export const ENDPOINT_CLASSES: Record<string, ObservationClass> = {
   epmIpEp: 'ip',
   epmRsMacEpToIpEpAtt: 'binding',
 };
-
-import { parseEndpointDn } from './endpoint-dn.js';
 
 export { OVERLAY_VRF_VNID, parseEndpointDn, type EndpointDn } from './endpoint-dn.js';
 

@@ -230,7 +230,8 @@ export class SqliteBatchWriter {
     const putHead = db.prepare('INSERT INTO history_heads (ep, head, cap) VALUES (?, ?, ?) ON CONFLICT (ep) DO UPDATE SET head = excluded.head, cap = excluded.cap');
     const historyColumns = 'ep, prev, node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote';
     const putHistory = db.prepare(`INSERT INTO history (${historyColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    // The parameters of putHistory with the endpoint twice more instead of prev (the head's two places).
+    // The parameters of putHistory with the endpoint twice more instead of prev (the two places
+    // HISTORY_HEAD_SQL looks, its @ep written as positional parameters).
     const putFirstHistory = db.prepare(
       `INSERT INTO history (${historyColumns}) VALUES (?, ifnull(${HISTORY_HEAD_SQL.replaceAll('@ep', '?')}, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );

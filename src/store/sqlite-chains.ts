@@ -28,7 +28,7 @@ export function prunesAt(seq: number, cap: number): boolean {
  * The head of an endpoint's (@ep) history chain (schema v10): in its row when it has one (even 0: no
  * history), else in history_heads (history written before the row), else 0.
  */
-export const HISTORY_HEAD_SQL = '(SELECT ifnull((SELECT hist_head FROM endpoints WHERE id = @ep), (SELECT head FROM history_heads WHERE ep = @ep)))';
+export const HISTORY_HEAD_SQL = 'ifnull((SELECT hist_head FROM endpoints WHERE id = @ep), (SELECT head FROM history_heads WHERE ep = @ep))';
 
 /**
  * The walk over an endpoint's (@ep) history chain, newest first: only rows that exist and belong to
