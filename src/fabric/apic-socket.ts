@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { EptError } from '../core/errors.js';
+import { scanApicFrame } from '../protocols/apic-frame.js';
 import { parseApicMessage, type ApicObject } from '../protocols/apic-objects.js';
 import type { ApicGetter } from './apic-session.js';
 
@@ -116,12 +117,19 @@ export class ApicSocket {
 
   private onFrame(data: WebSocket.RawData): void {
     this.stats.frames++;
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
-    const { message, problems } = parseApicMessage(text);
-    if (problems.length) {
-      this.stats.malformedFrames++;
-      this.log.warn({ problem: problems[0], snippet: text.slice(0, 200) }, 'malformed websocket frame');
-      if (message.objects.length === 0) return;
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    // Endpoint events are read from the bytes (apic-frame.ts); anything off that path, malformed
+    // frames included, is parsed as text and reported as before.
+    let message = scanApicFrame(bytes);
+    if (!message) {
+      const text = bytes.toString('utf8');
+      const parsed = parseApicMessage(text);
+      message = parsed.message;
+      if (parsed.problems.length) {
+        this.stats.malformedFrames++;
+        this.log.warn({ problem: parsed.problems[0], snippet: text.slice(0, 200) }, 'malformed websocket frame');
+        if (message.objects.length === 0) return;
+      }
     }
     this.stats.lastEventTs = Date.now();
     // One frame can name several subscriptions of one handler: call each handler once.

@@ -1,0 +1,151 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ENDPOINT_EVENT_ATTRS, scanApicFrame } from './apic-frame.js';
+import { ENDPOINT_CLASSES, parseApicMessage, toObservation, type ApicMessage } from './apic-objects.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/apic/', import.meta.url));
+
+/** The reference: the frame parsed as text, endpoint objects cut to the attributes the scanner keeps. */
+function reference(frame: Buffer): ApicMessage | null {
+  const { message, problems } = parseApicMessage(frame.toString('utf8'));
+  if (problems.length) return null;
+  return {
+    ...message,
+    objects: message.objects.map((o) => {
+      if (!(o.cls in ENDPOINT_CLASSES)) return o;
+      const attrs: Record<string, string> = {};
+      for (const k of ENDPOINT_EVENT_ATTRS) if (o.attrs[k] !== undefined) attrs[k] = o.attrs[k];
+      return { cls: o.cls, attrs };
+    }),
+  };
+}
+
+/** Every APIC answer in the fixtures: files that are one, and answers nested in recorded event lists. */
+function fixtureFrames(): [string, Buffer][] {
+  if (!existsSync(FIXTURES)) return [];
+  const out: [string, Buffer][] = [];
+  const walk = (name: string, v: unknown): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => walk(`${name}[${i}]`, x));
+    else if (typeof v === 'object' && v !== null) {
+      if ('imdata' in v) out.push([name, Buffer.from(JSON.stringify(v))]);
+      else for (const [k, x] of Object.entries(v)) walk(`${name}.${k}`, x);
+    }
+  };
+  for (const n of readdirSync(FIXTURES).filter((f) => f.endsWith('.json'))) {
+    const raw = readFileSync(`${FIXTURES}${n}`);
+    let v: unknown;
+    try {
+      v = JSON.parse(raw.toString('utf8'));
+    } catch {
+      // JSON lines (records of EPT's own tables): no APIC answers in them.
+      continue;
+    }
+    if (typeof v === 'object' && v !== null && 'imdata' in v) out.push([n, raw]);
+    else walk(n, v);
+  }
+  return out;
+}
+
+const MAC_EVENT = (node: number, mac: string, extra = ''): string =>
+  `{"epmMacEp":{"attributes":{"dn":"topology/pod-1/node-${node}/sys/ctx-[vxlan-2654208]/bd-[vxlan-15007713]/vlan-[vlan-101]/db-ep/mac-${mac}","status":"modified","addr":"${mac}","createTs":"2026-11-22T10:00:00.000+00:00","name":"","pcTag":"49153","flags":"local,mac,vpc-attached","modTs":"never","ifId":"po5","rn":"","childAction":"","encap":"vlan-101","lcC":"learned"${extra}}}}`;
+const IP_EVENT = `{"epmIpEp":{"attributes":{"dn":"topology/pod-1/node-102/sys/ctx-[vxlan-2654208]/db-ep/ip-[10.1.2.3]","status":"created","flags":"ip","ifId":"tunnel7","pcTag":"any","addr":"10.1.2.3"}}}`;
+const BINDING_EVENT = `{"epmRsMacEpToIpEpAtt":{"attributes":{"dn":"topology/pod-1/node-101/sys/ctx-[vxlan-2654208]/bd-[vxlan-15007713]/vlan-[vlan-101]/db-ep/mac-00:00:00:00:00:06/rsmacEpToIpEpAtt-[sys/ctx-[vxlan-2654208]/bd-[vxlan-15007713]/vlan-[vlan-101]/db-ep/ip-[10.1.2.3]]","status":"deleted","tDn":"x"}}}`;
+const BD_EVENT = `{"fvBD":{"attributes":{"dn":"uni/tn-t1/BD-bd1","seg":"15007713","status":"modified"}}}`;
+const frameOf = (entries: string[], ids = '["72057598352687113"]'): Buffer => Buffer.from(`{"subscriptionId":${ids},"imdata":[${entries.join(',')}]}`);
+const SAMPLE = frameOf([MAC_EVENT(101, '00:00:00:00:00:06'), IP_EVENT, BINDING_EVENT, BD_EVENT]);
+
+describe('scanApicFrame', () => {
+  it('reads every websocket event fixture as the text parser does, endpoint objects cut to the kept attributes', () => {
+    const frames = fixtureFrames();
+    if (frames.length === 0) return void console.warn('skipped: ../shared/fixtures/apic is not beside the project');
+    let scanned = 0;
+    for (const [name, frame] of frames) {
+      const got = scanApicFrame(frame);
+      const ref = reference(frame);
+      if (got === null) continue;
+      scanned++;
+      expect(got, name).toEqual(ref);
+    }
+    // The websocket events (a subscription id, no children, no count) are all on the scanner's path.
+    const events = frames.filter(([, b]) => b.includes('"subscriptionId"') && !b.includes('"children"') && !b.includes('"totalCount"'));
+    expect(events.length).toBeGreaterThan(20);
+    for (const [name, frame] of events) expect(scanApicFrame(frame), name).not.toBeNull();
+    expect(scanned).toBeGreaterThanOrEqual(events.length);
+  });
+
+  it('gives the observations the text parser gives', () => {
+    const got = scanApicFrame(SAMPLE) as ApicMessage;
+    const ref = parseApicMessage(SAMPLE.toString('utf8')).message;
+    expect(got.subscriptionIds).toEqual(['72057598352687113']);
+    expect(got.objects.map((o) => o.cls)).toEqual(['epmMacEp', 'epmIpEp', 'epmRsMacEpToIpEpAtt', 'fvBD']);
+    for (let i = 0; i < 3; i++) expect(toObservation('f', got.objects[i]!, 5)).toEqual(toObservation('f', ref.objects[i]!, 5));
+    expect(got.objects[3]).toEqual(ref.objects[3]);
+  });
+
+  it('decodes UTF-8, keeps the last of repeated keys, allows whitespace and a string subscription id', () => {
+    const f = Buffer.from(`  { "subscriptionId" : "7" , "imdata" : [ { "epmIpEp" : { "attributes" : { "dn" : "topology/pod-1/node-1/sys/ctx-[vxlan-1]/db-ep/ip-[é]" , "flags" : "a", "flags": "b" } } } ] , "_ts" : -1.5e+3 }\n`);
+    const got = scanApicFrame(f) as ApicMessage;
+    expect(got).toEqual(reference(f));
+    expect(got.subscriptionIds).toEqual(['7']);
+    expect(got.objects[0]?.attrs).toEqual({ dn: 'topology/pod-1/node-1/sys/ctx-[vxlan-1]/db-ep/ip-[é]', flags: 'b' });
+  });
+
+  it('leaves to the text parser what is off its path', () => {
+    const off = [
+      frameOf([MAC_EVENT(101, '00:00:00:00:00:06', ',"ifId":"p\\u006f5"')]), // escaped kept value
+      frameOf([MAC_EVENT(101, '00:00:00:00:00:06', ',"d\\u006e":"x"')]), // escaped key that spells dn
+      frameOf([MAC_EVENT(101, '00:00:00:00:00:06', ',"pcTag":49153')]), // a kept attribute that is not a string
+      Buffer.from(`{"subscriptionId":["1"],"imdata":[{"epmMacEp":{"attributes":{"dn":"x"},"children":[]}}]}`),
+      Buffer.from(`{"subscriptionId":["1"],"imdata":[{"epmMacEp":{"attributes":{"dn":"x"}},"fvBD":{"attributes":{}}}]}`),
+      Buffer.from(`{"subscriptionId":["1"],"imdata":[{"error":{"attributes":{"code":"400","text":"bad"}}}]}`),
+      Buffer.from(`{"subscriptionId":[1],"imdata":[]}`),
+      Buffer.from(`{"totalCount":"1","imdata":[]}`),
+      Buffer.from(`{"subscriptionId":["1"]}`),
+      Buffer.from(`[]`),
+      Buffer.from(``),
+      Buffer.from(`{"subscriptionId":["1"],"imdata":[]} x`),
+    ];
+    for (const f of off) expect(scanApicFrame(f), f.toString()).toBeNull();
+    // The text parser then reads or reports them as before: an error answer, a malformed frame.
+    expect(parseApicMessage(off[5]!.toString()).message.error).toEqual({ code: '400', text: 'bad' });
+    expect(parseApicMessage(off[8]!.toString()).problems[0]?.message).toMatch(/imdata/);
+  });
+
+  it('refuses every truncation of a frame', () => {
+    for (let n = 0; n < SAMPLE.length; n++) expect(scanApicFrame(SAMPLE.subarray(0, n)), String(n)).toBeNull();
+    expect(scanApicFrame(SAMPLE)).not.toBeNull();
+  });
+
+  it('accepts a mutated frame only where JSON.parse accepts it, and then reads what it reads', () => {
+    let x = 12345;
+    const rnd = (k: number): number => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return x % k;
+    };
+    const alphabet = Buffer.from('{}[]:,"\\ \t\n0123456789-+.eEtrufalsnbu/abcdefxyzé\u0001');
+    let accepted = 0;
+    let refusedValid = 0;
+    for (let i = 0; i < 30_000; i++) {
+      const b = Buffer.from(SAMPLE);
+      const edits = 1 + rnd(3);
+      let m: Buffer = b;
+      for (let e = 0; e < edits; e++) {
+        const at = rnd(m.length);
+        const c = alphabet.subarray(rnd(alphabet.length), undefined).subarray(0, 1);
+        const kind = rnd(3);
+        m = kind === 0 ? Buffer.concat([m.subarray(0, at), c, m.subarray(at + 1)]) : kind === 1 ? Buffer.concat([m.subarray(0, at), c, m.subarray(at)]) : Buffer.concat([m.subarray(0, at), m.subarray(at + 1)]);
+      }
+      const got = scanApicFrame(m);
+      const ref = reference(m);
+      if (got) {
+        accepted++;
+        expect(ref, m.toString()).not.toBeNull();
+        expect(got, m.toString()).toEqual(ref);
+      } else if (ref) refusedValid++;
+    }
+    // Both outcomes occur: the property is not vacuous.
+    expect(accepted).toBeGreaterThan(1000);
+    expect(refusedValid).toBeGreaterThan(0);
+  });
+});
