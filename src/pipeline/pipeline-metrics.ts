@@ -29,7 +29,7 @@ function lazyCounter(registry: Registry, name: string, help: string, source: Cou
 
 export class PipelineMetrics {
   readonly counts = { received: new Map<string, number>(), processed: new Map<string, number>() };
-  private readonly findings: Counter<'fabric' | 'kind'>;
+  private readonly findingCounts = new Map<string, Counts>();
   private readonly queueDepth: Gauge;
   private readonly commitRows: Counter;
   private readonly commitSeconds: Histogram;
@@ -41,7 +41,26 @@ export class PipelineMetrics {
     const registers = [registry];
     lazyCounter(registry, 'ept_events_received_total', 'Endpoint events received, per fabric', this.counts.received);
     lazyCounter(registry, 'ept_events_processed_total', 'Endpoint events analysed, per fabric', this.counts.processed);
-    this.findings = new Counter({ name: 'ept_findings_total', help: 'Findings recorded, per fabric and kind', labelNames: ['fabric', 'kind'], registers });
+    // Counted in plain maps and folded in at scrape time, like the event counts (a labelled inc per
+    // finding hashed its labels every time).
+    const counts = this.findingCounts;
+    const reported = new Map<string, number>();
+    new Counter({
+      name: 'ept_findings_total',
+      help: 'Findings recorded, per fabric and kind',
+      labelNames: ['fabric', 'kind'],
+      registers,
+      collect() {
+        for (const [fabric, byKind] of counts) {
+          for (const [kind, v] of byKind) {
+            const key = `${fabric}\u0000${kind}`;
+            const delta = v - (reported.get(key) ?? 0);
+            if (delta > 0) this.inc({ fabric, kind }, delta);
+            reported.set(key, v);
+          }
+        }
+      },
+    });
     this.queueDepth = new Gauge({ name: 'ept_queue_depth', help: 'Events waiting in the pipeline queues', registers });
     this.commitRows = new Counter({ name: 'ept_store_history_rows_total', help: 'History rows committed to the store', registers });
     this.commitSeconds = new Histogram({
@@ -67,7 +86,9 @@ export class PipelineMetrics {
   }
 
   finding(fabric: string, kind: FindingKind): void {
-    this.findings.inc({ fabric, kind });
+    let byKind = this.findingCounts.get(fabric);
+    if (!byKind) this.findingCounts.set(fabric, (byKind = new Map()));
+    bump(byKind, kind);
   }
 
   setQueueDepth(n: number): void {
