@@ -104,6 +104,14 @@ class Scanner {
     this.p++;
   }
 
+  /** Consumes an object's or array's opening byte; true when it closes at once (closing byte consumed). */
+  enter(open: number, close: number): boolean {
+    this.expect(open);
+    if (this.ws() !== close) return false;
+    this.p++;
+    return true;
+  }
+
   /** Reads a string at p (the opening quote); returns the index of its closing quote, p past it. */
   str(): number {
     const b = this.b;
@@ -154,11 +162,7 @@ class Scanner {
       return;
     }
     if (c === 0x7b) {
-      this.p++;
-      if (this.ws() === 0x7d) {
-        this.p++;
-        return;
-      }
+      if (this.enter(0x7b, 0x7d)) return;
       for (;;) {
         if (this.ws() !== QUOTE) throw OFF;
         this.str();
@@ -168,11 +172,7 @@ class Scanner {
       }
     }
     if (c === 0x5b) {
-      this.p++;
-      if (this.ws() === 0x5d) {
-        this.p++;
-        return;
-      }
+      if (this.enter(0x5b, 0x5d)) return;
       for (;;) {
         this.skip();
         if (this.sep(0x5d)) return;
@@ -229,11 +229,7 @@ class Scanner {
 function endpointAttrs(sc: Scanner): Record<string, string> {
   const b = sc.b;
   const attrs: Record<string, string> = {};
-  sc.expect(0x7b);
-  if (sc.ws() === 0x7d) {
-    sc.p++;
-    return attrs;
-  }
+  if (sc.enter(0x7b, 0x7d)) return attrs;
   for (;;) {
     if (sc.ws() !== QUOTE) throw OFF;
     const ks = sc.p + 1;
@@ -269,9 +265,8 @@ function entry(sc: Scanner, objects: ApicObject[]): ApicObject | 'error' {
   sc.expect(0x3a);
   let obj: ApicObject;
   if (ENDPOINT_CLASS_SET.has(cls)) {
-    sc.expect(0x7b);
     let attrs: Record<string, string> | null = null;
-    if (sc.ws() === 0x7d) throw OFF;
+    if (sc.enter(0x7b, 0x7d)) throw OFF;
     for (;;) {
       if (sc.ws() !== QUOTE) throw OFF;
       const ks = sc.p + 1;
@@ -306,8 +301,7 @@ export function scanApicFrame(frame: Buffer): ApicMessage | null {
   const message: ApicMessage = { subscriptionIds: [], objects: [] };
   let imdata = false;
   try {
-    sc.expect(0x7b);
-    if (sc.ws() === 0x7d) return null;
+    if (sc.enter(0x7b, 0x7d)) return null;
     for (;;) {
       if (sc.ws() !== QUOTE) throw OFF;
       const ks = sc.p + 1;
@@ -315,11 +309,9 @@ export function scanApicFrame(frame: Buffer): ApicMessage | null {
       const key = sc.escaped ? '' : sc.b.toString('latin1', ks, ke);
       sc.expect(0x3a);
       if (key === 'imdata') {
-        if (imdata || sc.ws() !== 0x5b) throw OFF;
+        if (imdata) throw OFF;
         imdata = true;
-        sc.p++;
-        if (sc.ws() === 0x5d) sc.p++;
-        else {
+        if (!sc.enter(0x5b, 0x5d)) {
           for (;;) {
             if (entry(sc, message.objects) === 'error') return null;
             if (sc.sep(0x5d)) break;
@@ -332,9 +324,7 @@ export function scanApicFrame(frame: Buffer): ApicMessage | null {
           const s = sc.p + 1;
           message.subscriptionIds.push(sc.text(s, sc.str()));
         } else {
-          sc.expect(0x5b);
-          if (sc.ws() === 0x5d) sc.p++;
-          else {
+          if (!sc.enter(0x5b, 0x5d)) {
             for (;;) {
               if (sc.ws() !== QUOTE) throw OFF;
               const s = sc.p + 1;
