@@ -67,8 +67,8 @@ describe('scanApicFrame', () => {
       scanned++;
       expect(got, name).toEqual(ref);
     }
-    // The websocket events (a subscription id, no children, no count) are all on the scanner's path.
-    const events = frames.filter(([, b]) => b.includes('"subscriptionId"') && !b.includes('"children"') && !b.includes('"totalCount"'));
+    // The websocket events (a subscription id, no children) are all on the scanner's path.
+    const events = frames.filter(([, b]) => b.includes('"subscriptionId"') && !b.includes('"children"'));
     expect(events.length).toBeGreaterThan(20);
     for (const [name, frame] of events) expect(scanApicFrame(frame), name).not.toBeNull();
     expect(scanned).toBeGreaterThanOrEqual(events.length);
@@ -100,7 +100,7 @@ describe('scanApicFrame', () => {
       Buffer.from(`{"subscriptionId":["1"],"imdata":[{"epmMacEp":{"attributes":{"dn":"x"}},"fvBD":{"attributes":{}}}]}`),
       Buffer.from(`{"subscriptionId":["1"],"imdata":[{"error":{"attributes":{"code":"400","text":"bad"}}}]}`),
       Buffer.from(`{"subscriptionId":[1],"imdata":[]}`),
-      Buffer.from(`{"totalCount":"1","imdata":[]}`),
+      Buffer.from(`{"totalCount":true,"imdata":[]}`), // a count that is neither a number nor a string
       Buffer.from(`{"subscriptionId":["1"]}`),
       Buffer.from(`[]`),
       Buffer.from(``),
@@ -110,6 +110,14 @@ describe('scanApicFrame', () => {
     // The text parser then reads or reports them as before: an error answer, a malformed frame.
     expect(parseApicMessage(off[5]!.toString()).message.error).toEqual({ code: '400', text: 'bad' });
     expect(parseApicMessage(off[8]!.toString()).problems[0]?.message).toMatch(/imdata/);
+  });
+
+  it('reads a count as the text parser does', () => {
+    for (const f of [`{"totalCount":"1","imdata":[]}`, `{"imdata":[${IP_EVENT}],"totalCount":2e0}`, `{"totalCount":"x","imdata":[]}`, `{"totalCount":"\u00a01","imdata":[]}`, '{"totalCount":"\\u0031","imdata":[]}'].map((t) => Buffer.from(t))) {
+      const got = scanApicFrame(f);
+      expect(got, f.toString()).not.toBeNull();
+      expect(got).toEqual(reference(f));
+    }
   });
 
   it('refuses every truncation of a frame', () => {

@@ -333,8 +333,18 @@ export function scanApicFrame(frame: Buffer): ApicMessage | null {
             }
           }
         }
-      } else if (key === 'totalCount' || key === '') {
-        // Websocket frames carry no count; a frame that does (or an escaped key) goes the ordinary way.
+      } else if (key === 'totalCount') {
+        // Not in websocket events as documented, but read as the text parser reads it (Number()).
+        if (sc.ws() === QUOTE) {
+          const s = sc.p + 1;
+          message.totalCount = Number(sc.text(s, sc.str()));
+        } else {
+          const s = sc.p;
+          sc.number();
+          message.totalCount = Number(frame.toString('latin1', s, sc.p));
+        }
+      } else if (key === '') {
+        // An escaped key may spell one of the above: the ordinary way.
         throw OFF;
       } else sc.skip();
       if (sc.sep(0x7d)) break;
