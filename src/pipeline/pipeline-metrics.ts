@@ -9,22 +9,36 @@ function bump(m: Counts, k: string, by = 1): void {
   m.set(k, (m.get(k) ?? 0) + by);
 }
 
-/** A counter labelled by fabric whose value is taken from a plain map at scrape time. */
-function lazyCounter(registry: Registry, name: string, help: string, source: Counts): void {
+/**
+ * A counter whose values are taken at scrape time from plain maps the hot path bumps: rows() gives
+ * each series' labels, a key naming the series, and its running total.
+ */
+function lazyCounter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: L[],
+  rows: () => Iterable<[Record<L, string>, string, number]>,
+): void {
   const reported = new Map<string, number>();
   new Counter({
     name,
     help,
-    labelNames: ['fabric'],
+    labelNames,
     registers: [registry],
     collect() {
-      for (const [fabric, v] of source) {
-        const delta = v - (reported.get(fabric) ?? 0);
-        if (delta > 0) this.inc({ fabric }, delta);
-        reported.set(fabric, v);
+      for (const [labels, key, v] of rows()) {
+        const delta = v - (reported.get(key) ?? 0);
+        if (delta > 0) this.inc(labels as Partial<Record<L, string | number>>, delta);
+        reported.set(key, v);
       }
     },
   });
+}
+
+/** The series of a count per fabric. */
+function* byFabric(source: Counts): Iterable<[Record<'fabric', string>, string, number]> {
+  for (const [fabric, v] of source) yield [{ fabric }, fabric, v];
 }
 
 export class PipelineMetrics {
@@ -39,27 +53,12 @@ export class PipelineMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    lazyCounter(registry, 'ept_events_received_total', 'Endpoint events received, per fabric', this.counts.received);
-    lazyCounter(registry, 'ept_events_processed_total', 'Endpoint events analysed, per fabric', this.counts.processed);
-    // Counted in plain maps and folded in at scrape time, like the event counts (a labelled inc per
-    // finding hashed its labels every time).
-    const counts = this.findingCounts;
-    const reported = new Map<string, number>();
-    new Counter({
-      name: 'ept_findings_total',
-      help: 'Findings recorded, per fabric and kind',
-      labelNames: ['fabric', 'kind'],
-      registers,
-      collect() {
-        for (const [fabric, byKind] of counts) {
-          for (const [kind, v] of byKind) {
-            const key = `${fabric}\u0000${kind}`;
-            const delta = v - (reported.get(key) ?? 0);
-            if (delta > 0) this.inc({ fabric, kind }, delta);
-            reported.set(key, v);
-          }
-        }
-      },
+    lazyCounter(registry, 'ept_events_received_total', 'Endpoint events received, per fabric', ['fabric'], () => byFabric(this.counts.received));
+    lazyCounter(registry, 'ept_events_processed_total', 'Endpoint events analysed, per fabric', ['fabric'], () => byFabric(this.counts.processed));
+    // Per fabric and kind in nested maps: a labelled inc per finding hashed its labels every time.
+    const findings = this.findingCounts;
+    lazyCounter(registry, 'ept_findings_total', 'Findings recorded, per fabric and kind', ['fabric', 'kind'], function* () {
+      for (const [fabric, byKind] of findings) for (const [kind, v] of byKind) yield [{ fabric, kind }, `${fabric}\u0000${kind}`, v];
     });
     this.queueDepth = new Gauge({ name: 'ept_queue_depth', help: 'Events waiting in the pipeline queues', registers });
     this.commitRows = new Counter({ name: 'ept_store_history_rows_total', help: 'History rows committed to the store', registers });

@@ -251,8 +251,8 @@ function endpointAttrs(sc: Scanner): Record<string, string> {
   }
 }
 
-/** One imdata entry: {"<class>": {"attributes": {...}}}. */
-function entry(sc: Scanner, objects: ApicObject[]): ApicObject | 'error' {
+/** One imdata entry: {"<class>": {"attributes": {...}}}, added to objects; false for an error answer. */
+function entry(sc: Scanner, objects: ApicObject[]): boolean {
   const start = sc.ws();
   if (start !== 0x7b) throw OFF;
   const from = sc.p;
@@ -284,12 +284,12 @@ function entry(sc: Scanner, objects: ApicObject[]): ApicObject | 'error' {
     const problems: ParseProblem[] = [];
     const o = parseApicValue({ imdata: [JSON.parse(sc.b.toString('utf8', from, sc.p) + '}')] }, problems);
     if (problems.length) throw OFF;
-    if (o.error) return 'error';
+    if (o.error) return false;
     obj = o.objects[0] as ApicObject;
   }
   if (!sc.sep(0x7d)) throw OFF;
   objects.push(obj);
-  return obj;
+  return true;
 }
 
 /**
@@ -313,7 +313,7 @@ export function scanApicFrame(frame: Buffer): ApicMessage | null {
         imdata = true;
         if (!sc.enter(0x5b, 0x5d)) {
           for (;;) {
-            if (entry(sc, message.objects) === 'error') return null;
+            if (!entry(sc, message.objects)) return null;
             if (sc.sep(0x5d)) break;
           }
         }

@@ -96,6 +96,12 @@ function writeLocation(w: StateBytes, l: Location | null, ts: number): void {
   w.int(l.ts - ts);
 }
 
+/** A list of node ids: its length, then the ids. */
+function writeNodes(w: StateBytes, nodes: readonly number[]): void {
+  w.int(nodes.length);
+  for (let i = 0; i < nodes.length; i++) w.int(nodes[i] as number);
+}
+
 /** Appends the state (without its key) to w; returns its [offset, length] in w.bytes. */
 export function writeEndpointBinary(w: StateBytes, s: EndpointState): [number, number] {
   const start = w.begin();
@@ -126,11 +132,8 @@ export function writeEndpointBinary(w: StateBytes, s: EndpointState): [number, n
   writeLocation(w, current, ts);
   writeLocation(w, s.previous, ts);
   w.int(s.deletedTs);
-  const { offsubnet, stale } = s.flags;
-  w.int(offsubnet.length);
-  for (let i = 0; i < offsubnet.length; i++) w.int(offsubnet[i] as number);
-  w.int(stale.length);
-  for (let i = 0; i < stale.length; i++) w.int(stale[i] as number);
+  writeNodes(w, s.flags.offsubnet);
+  writeNodes(w, s.flags.stale);
   w.int(s.flags.rapidUntil);
   if (s.lastMove === null) w.int(0);
   else {
@@ -211,6 +214,11 @@ function readLocation(r: StateReader, ts: number): Location | null {
   return { node: r.int(), ifId: intern(r.str()), encap: intern(r.str()), pcTag: r.int(), rwMac: r.str(), rwBd: r.int(), ts: ts + r.int() };
 }
 
+/** A list writeNodes wrote. */
+function readNodes(r: StateReader, what: string): number[] {
+  return Array.from({ length: r.count(4096, what) }, () => r.int());
+}
+
 /** What a stored state holds (either format), besides the key, type and id of its row. */
 export interface StoredParts {
   learns: NodeLearn[];
@@ -273,8 +281,8 @@ export function decodeEndpointBinary(key: EndpointKey, type: EndpointType, bytes
   const current = readLocation(r, ts);
   const previous = readLocation(r, ts);
   const deletedTs = r.int();
-  const offsubnet = Array.from({ length: r.count(4096, 'offsubnet node') }, () => r.int());
-  const stale = Array.from({ length: r.count(4096, 'stale node') }, () => r.int());
+  const offsubnet = readNodes(r, 'offsubnet node');
+  const stale = readNodes(r, 'stale node');
   const rapidUntil = r.int();
   let lastMove: EndpointState['lastMove'] = null;
   if (r.int() === 1) {
