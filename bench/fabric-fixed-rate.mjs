@@ -1,6 +1,6 @@
 // Fixed-rate window of the fabric benchmark with per-thread CPU (from /proc) of ept and the simulator:
 // builds a fabric, holds the churn at RATE events/s for SECS s, prints CPU per thread and per event.
-// PROF=file.cpuprofile adds a CPU profile of the event loop; with ALLOC=1 a sampling heap profile instead.
+// WARM=secs runs an unmeasured window at RATE first. PROF=file.cpuprofile adds a CPU profile of the event loop; with ALLOC=1 a sampling heap profile instead.
 // Per thread: CPU (user + system, and system alone) and file I/O per event (read/write syscalls and
 // bytes from /proc/<pid>/task/<tid>/io: the SQLite writer thread's WAL writes, checkpoints and reads).
 // Run after npm run build: node --expose-gc --max-old-space-size=8192 bench/fabric-fixed-rate.mjs [hosts] [rate] [secs]
@@ -32,6 +32,8 @@ ept.subscriber.start();
 while (ept.subscriber.status().state !== 'running') await new Promise((r) => setTimeout(r, 50));
 console.log('build', ((performance.now() - t0) / 1000).toFixed(1), 's');
 const probe = new ThroughputProbe(sim, ept, 20000);
+// WARM=secs: a window at the same rate first, not measured (finding records and checks exist by then, as in a fabric that has run a while).
+if (process.env.WARM) { const w0 = await probe.measure(rate, 3, Number(process.env.WARM)); console.log('warm-up', JSON.stringify({ processed: w0.processedRate.toFixed(0), q: [w0.queueStart, w0.queueEnd], gaps: w0.gaps, cut: w0.cutShort })); }
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 const prof = process.env.PROF ? new Session() : null;
@@ -43,7 +45,7 @@ const b = threads(process.pid);
 if (prof && process.env.ALLOC) { const { profile } = await prof.post('HeapProfiler.stopSampling'); writeFileSync(process.env.PROF, JSON.stringify(profile)); }
 else if (prof) { const { profile } = await prof.post('Profiler.stop'); writeFileSync(process.env.PROF, JSON.stringify(profile)); } const sb = threads(sim.pid);
 const el = (3 + secs);
-console.log(JSON.stringify({ targetRate: w.targetRate, sent: w.simSentRate.toFixed(0), processed: w.processedRate.toFixed(0), rows: w.committedRowsRate.toFixed(0), q: [w.queueStart, w.queueEnd, w.queueMax], eptCpu: w.eptCpuPct.toFixed(0), simCpu: w.simCpuPct.toFixed(0) }));
+console.log(JSON.stringify({ targetRate: w.targetRate, sent: w.simSentRate.toFixed(0), processed: w.processedRate.toFixed(0), rows: w.committedRowsRate.toFixed(0), q: [w.queueStart, w.queueEnd, w.queueMax], gaps: w.gaps, cut: w.cutShort, eptCpu: w.eptCpuPct.toFixed(0), simCpu: w.simCpuPct.toFixed(0) }));
 const agg = (x, y, f = 'cpu') => { const m = {}; for (const k in y) { const n = y[k].name + ':' + k; m[n] = (m[n] ?? 0) + (y[k][f] - (x[k]?.[f] ?? 0)); } return m; };
 const pct = (m) => Object.fromEntries(Object.entries(m).filter(([, v]) => v > 0).map(([k, v]) => [k, (100 * v / hz / el).toFixed(0) + '%']));
 console.log('ept threads', pct(agg(a, b)));

@@ -55,6 +55,13 @@ export interface EncodedBatch {
 }
 
 const ENDPOINT_NUMS = 14;
+
+/** A finding record's changing part, by "kind:node": [count, first_ts, last_ts, cap, head, last_event] (schema v11). */
+type FindCounts = Record<string, [number, number, number, number, number, number]>;
+
+function parseFindCounts(text: string | null | undefined): FindCounts {
+  return text ? (JSON.parse(text) as FindCounts) : {};
+}
 const HISTORY_NUMS = 14;
 
 /** The buffers a batch's columns live in, to move (not copy) them to the writer thread. */
@@ -209,13 +216,15 @@ export class SqliteBatchWriter {
       stale = excluded.stale, deleted = excluded.deleted, rapid_until = excluded.rapid_until, gone_ts = excluded.gone_ts, state = excluded.state`;
     // A new row takes over the history head its endpoint had without a row (history_heads: a
     // build writes history before endpoint rows); updates leave hist_head and hist_cap alone.
+    // Likewise the finding counts it had without a row (finding_heads); updates leave finds alone.
     const upsertEndpoint = db.prepare(
-      `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}, id, hist_head, hist_cap)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ifnull(x.head, 0), ifnull(x.cap, 0)
-       FROM (SELECT 1) LEFT JOIN history_heads x ON x.ep = ? WHERE true
+      `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}, id, hist_head, hist_cap, finds)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ifnull(x.head, 0), ifnull(x.cap, 0), y.finds
+       FROM (SELECT 1) LEFT JOIN history_heads x ON x.ep = ? LEFT JOIN finding_heads y ON y.ep = ? WHERE true
        ON CONFLICT (id) DO UPDATE SET ${updates}`,
     );
     const dropHead = db.prepare('DELETE FROM history_heads WHERE ep = ?');
+    const dropFindingHead = db.prepare('DELETE FROM finding_heads WHERE ep = ?');
     const upsertEndpointByKey = db.prepare(
       `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (fabric, addr, vnid) DO UPDATE SET ${updates}`,
@@ -237,22 +246,17 @@ export class SqliteBatchWriter {
     );
     const historyPruner = new HistoryPruner(db);
     // A finding's event is appended to finding_log, chained to its record's previous event, with
-    // the record's key and the finding's time (finding_log_recent, newest-first listings); the
-    // record's count numbers its events, last_event is its latest by time.
-    const putFindingEvent = db.prepare(
-      `INSERT INTO finding_log (ep, kind, node, seq, prev, fabric, vnid, addr, ts, finding)
-       SELECT ?, ?, ?, ifnull(f.count, 0) + 1, ifnull(f.head, 0), ?, ?, ?, ?, ?
-       FROM (SELECT 1) LEFT JOIN findings f ON f.ep = ? AND f.kind = ? AND f.node = ?`,
-    );
-    const upsertFinding = db.prepare(
-      `INSERT INTO findings (ep, kind, node, fabric, vnid, addr, type, count, first_ts, last_ts, cap, head, last_event)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
-       ON CONFLICT (ep, kind, node) DO UPDATE SET count = count + 1,
-         first_ts = min(first_ts, excluded.first_ts), cap = excluded.cap, type = excluded.type,
-         last_ts = max(last_ts, excluded.last_ts), head = excluded.head,
-         last_event = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last_event ELSE last_event END
-       RETURNING count, last_event`,
-    );
+    // the record's key and the finding's time (finding_log_recent, newest-first listings). What
+    // changes per finding (count, which numbers its events; first and last time; cap; head; the
+    // latest event by time) is kept in the endpoint's row (finds, schema v11: its page is written
+    // in this batch anyway), or in finding_heads while the endpoint has no row; finding_records
+    // gets a row once per record.
+    const putFindingEvent = db.prepare('INSERT INTO finding_log (ep, kind, node, seq, prev, fabric, vnid, addr, ts, finding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const putRecord = db.prepare('INSERT OR IGNORE INTO finding_records (ep, kind, node, fabric, vnid, addr, type) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const rowFinds = db.prepare('SELECT finds FROM endpoints WHERE id = ?').pluck();
+    const setRowFinds = db.prepare('UPDATE endpoints SET finds = ? WHERE id = ?');
+    const headFinds = db.prepare('SELECT finds FROM finding_heads WHERE ep = ?').pluck();
+    const putHeadFinds = db.prepare('INSERT OR REPLACE INTO finding_heads (ep, finds) VALUES (?, ?)');
     const findingPruner = new FindingPruner(db);
     const addCheck = db.prepare('INSERT OR REPLACE INTO pending_checks (fabric, vnid, addr, kind, node, due_ts) VALUES (?, ?, ?, ?, ?, ?)');
     const doneCheck = db.prepare('DELETE FROM pending_checks WHERE fabric = ? AND vnid = ? AND addr = ? AND kind = ? AND node = ?');
@@ -284,8 +288,9 @@ export class SqliteBatchWriter {
           const state = Buffer.from(bytes!.buffer, bytes!.byteOffset + n[o + 12]!, n[o + 13]!);
           const type = at(n[o + 2]!);
           if (byId) {
-            upsertEndpoint.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, n[o + 11], n[o + 11]);
+            upsertEndpoint.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, n[o + 11], n[o + 11], n[o + 11]);
             dropHead.run(n[o + 11]);
+            dropFindingHead.run(n[o + 11]);
           } else upsertEndpointByKey.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state);
         }
       }
@@ -320,12 +325,36 @@ export class SqliteBatchWriter {
         endGroup();
       }
       const cap = b.findingCap;
+      // Findings come sorted by endpoint: its counts are read and written once per batch.
+      let ep = 0;
+      let inRow = false;
+      let finds: FindCounts = {};
+      const endEndpoint = (): void => {
+        if (ep === 0) return;
+        const text = JSON.stringify(finds);
+        if (inRow) setRowFinds.run(text, ep);
+        else putHeadFinds.run(ep, text);
+      };
       for (const [id, kind, node, fabric, vnid, addr, type, ts, json] of b.findings) {
-        const ep = id !== 0 ? (id as number) : storedId(fabric as string, vnid as number, addr as string, 'finding');
-        const event = Number(putFindingEvent.run(ep, kind, node, fabric, vnid, addr, ts, json, ep, kind, node).lastInsertRowid);
-        const rec = upsertFinding.get(ep, kind, node, fabric, vnid, addr, type, ts, ts, cap, event, event) as { count: number; last_event: number };
-        if (prunesAt(rec.count, cap)) findingPruner.prune(event, cap, rec.last_event);
+        const rowEp = id !== 0 ? (id as number) : storedId(fabric as string, vnid as number, addr as string, 'finding');
+        if (rowEp !== ep) {
+          endEndpoint();
+          ep = rowEp;
+          const stored = rowFinds.get(ep) as string | null | undefined;
+          inRow = stored !== undefined;
+          finds = parseFindCounts(inRow ? stored : (headFinds.get(ep) as string | undefined));
+        }
+        const key = `${kind as string}:${node as number}`;
+        const rec = finds[key];
+        if (!rec) putRecord.run(ep, kind, node, fabric, vnid, addr, type);
+        const count = (rec?.[0] ?? 0) + 1;
+        const event = Number(putFindingEvent.run(ep, kind, node, count, rec?.[4] ?? 0, fabric, vnid, addr, ts, json).lastInsertRowid);
+        const t = ts as number;
+        const latest = !rec || t >= rec[2] ? event : rec[5];
+        finds[key] = [count, rec ? Math.min(rec[1], t) : t, rec ? Math.max(rec[2], t) : t, cap, event, latest];
+        if (prunesAt(count, cap)) findingPruner.prune(event, cap, latest);
       }
+      endEndpoint();
       for (const c of b.checksDone) doneCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node);
       for (const c of b.checksAdded) addCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node, c.dueTs);
     });

@@ -410,6 +410,50 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       DELETE FROM history_heads WHERE ep IN (SELECT id FROM endpoints);
     `,
   },
+  {
+    version: 11,
+    description: "a finding record's counts and chain ends kept in its endpoint's row (finds); finding_records names the records; findings is a view of both",
+    sql: `
+      -- Updating a record in findings wrote a random page per finding (a third of the WAL at a
+      -- million endpoints, bench/RESULTS.md). What changes with each finding (count, first_ts,
+      -- last_ts, cap, head, last_event) now rides in the endpoint's row, written in the same batch
+      -- anyway: a JSON object {"kind:node": [count, first_ts, last_ts, cap, head, last_event]}.
+      -- finding_records holds what does not change, written once per record; finding_heads the
+      -- counts of an endpoint without a row (taken over when the row is inserted, as history_heads).
+      ALTER TABLE endpoints ADD COLUMN finds TEXT;
+      CREATE TABLE finding_heads (
+        ep INTEGER PRIMARY KEY,
+        finds TEXT NOT NULL
+      );
+      UPDATE endpoints SET finds = x.finds
+        FROM (SELECT ep, json_group_object(kind || ':' || node, json_array(count, first_ts, last_ts, cap, head, last_event)) AS finds
+              FROM findings GROUP BY ep) AS x
+        WHERE x.ep = endpoints.id;
+      INSERT INTO finding_heads (ep, finds)
+        SELECT ep, json_group_object(kind || ':' || node, json_array(count, first_ts, last_ts, cap, head, last_event))
+        FROM findings WHERE ep NOT IN (SELECT id FROM endpoints) GROUP BY ep;
+      CREATE TABLE finding_records (
+        ep INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        node INTEGER NOT NULL,
+        fabric TEXT NOT NULL,
+        vnid INTEGER NOT NULL,
+        addr TEXT NOT NULL,
+        type TEXT NOT NULL,
+        PRIMARY KEY (fabric, kind, ep, node)
+      ) WITHOUT ROWID;
+      -- Keyed for the listings (one fabric's records of one kind) with no second index: a new
+      -- record costs one random page, not two. Reads by endpoint name its fabric and kinds.
+      INSERT INTO finding_records SELECT ep, kind, node, fabric, vnid, addr, type FROM findings;
+      DROP TABLE findings;
+      -- The records as the table was: listings, counts and reads stay as they were.
+      CREATE VIEW findings AS
+        SELECT ep, kind, node, fabric, vnid, addr, type, v ->> 0 AS count, v ->> 1 AS first_ts, v ->> 2 AS last_ts,
+               v ->> 3 AS cap, v ->> 4 AS head, v ->> 5 AS last_event
+        FROM (SELECT r.*, coalesce(e.finds, h.finds) -> ('$."' || r.kind || ':' || r.node || '"') AS v
+              FROM finding_records r LEFT JOIN endpoints e ON e.id = r.ep LEFT JOIN finding_heads h ON h.ep = r.ep);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns the final version. */

@@ -412,6 +412,64 @@ describe('openSqliteStore', () => {
     await store.close();
   });
 
+  it('keeps finding counts written before their endpoint row in finding_heads until the row takes them over', async () => {
+    const file = join(dir, 'finding-heads', 'ept.db');
+    const store = await openSqliteStore({ path: file, writerThread: false });
+    const s = { ...endpointState({ addr: '10.8.8.8' }), id: store.newEndpointId() };
+    const raw = new Database(file, { readonly: true });
+    const heads = (): unknown[] => raw.prepare('SELECT ep FROM finding_heads').pluck().all();
+    const counts = async (): Promise<number[]> => (await store.listFindings(s.fabric, 'move', { limit: 10 })).items.map((r) => r.count);
+    await store.writeBatch(batch({ findings: [finding(s, 'move', T0), finding(s, 'move', T0 + 1)], findingIds: [s.id, s.id] }));
+    expect(heads()).toEqual([s.id]);
+    expect(await counts()).toEqual([2]);
+    await store.writeBatch(batch({ endpoints: [s] }));
+    expect(heads()).toEqual([]);
+    expect(raw.prepare('SELECT finds IS NOT NULL AS has FROM endpoints WHERE id = ?').get(s.id)).toEqual({ has: 1 });
+    // Counts continue in the row; an older finding written later moves first_ts, not the latest.
+    await store.writeBatch(batch({ endpoints: [s], findings: [finding(s, 'move', T0 + 5), finding(s, 'move', T0 - 5), finding(s, 'stale', T0 + 6, 101)], findingIds: [s.id, s.id, s.id] }));
+    const [move] = (await store.listFindings(s.fabric, 'move', { limit: 10 })).items;
+    expect(move).toMatchObject({ count: 4, firstTs: T0 - 5, lastTs: T0 + 5 });
+    expect(move?.last.ts).toBe(T0 + 5);
+    expect(move?.events.map((e) => e.ts)).toEqual([T0 - 5, T0 + 5, T0 + 1, T0]);
+    expect((await store.findingsForEndpoint(s)).map((r) => [r.kind, r.node, r.count])).toEqual([['stale', 101, 1], ['move', 0, 4]]);
+    expect(await store.countFindings(s.fabric)).toMatchObject({ move: 1, stale: 1 });
+    // Retention removes the records with their endpoint.
+    await store.writeBatch(batch({ endpoints: [{ ...endpointState({ addr: '10.8.8.8', gone: true, ts: T0 + 60 }), id: s.id }] }));
+    expect(await store.purgeDeleted(s.fabric, Number.MAX_SAFE_INTEGER)).toBe(1);
+    expect(raw.prepare('SELECT (SELECT count(*) FROM finding_records) + (SELECT count(*) FROM finding_log) AS n').get()).toEqual({ n: 0 });
+    raw.close();
+    await store.close();
+  });
+
+  it('migrates version 10 finding records: counts and chain ends into the endpoint rows (or finding_heads), listings unchanged', async () => {
+    const s = endpointState({ addr: '10.0.10.10', local: 101, remotes: [] });
+    const { file, db } = await databaseAt(10, 'v10.db', s, 4);
+    const ev = db.prepare(`INSERT INTO finding_log (id, ep, kind, node, seq, prev, fabric, vnid, addr, ts, finding) VALUES (?, ?, 'move', 0, ?, ?, 'fab1', ?, ?, ?, ?)`);
+    const rec = db.prepare(`INSERT INTO findings (ep, kind, node, fabric, vnid, addr, type, count, first_ts, last_ts, cap, head, last_event) VALUES (?, 'move', 0, 'fab1', ?, ?, ?, ?, ?, ?, 8, ?, ?)`);
+    const orphan = endpointState({ addr: '10.0.10.11' });
+    ev.run(1, 4, 1, 0, s.vnid, s.addr, T0, JSON.stringify(finding(s, 'move', T0)));
+    ev.run(2, 4, 2, 1, s.vnid, s.addr, T0 + 9, JSON.stringify(finding(s, 'move', T0 + 9)));
+    ev.run(3, 9, 1, 0, orphan.vnid, orphan.addr, T0 + 3, JSON.stringify(finding(orphan, 'move', T0 + 3)));
+    rec.run(4, s.vnid, s.addr, s.type, 2, T0, T0 + 9, 2, 2);
+    rec.run(9, orphan.vnid, orphan.addr, orphan.type, 1, T0 + 3, T0 + 3, 3, 3);
+    db.close();
+    const store = await openSqliteStore({ path: file });
+    const items = (await store.listFindings('fab1', 'move', { limit: 10 })).items;
+    expect(items.map((r) => [r.addr, r.count, r.firstTs, r.lastTs, r.events.length])).toEqual([
+      [s.addr, 2, T0, T0 + 9, 2],
+      [orphan.addr, 1, T0 + 3, T0 + 3, 1],
+    ]);
+    expect((await store.listFindings('fab1', 'move', { limit: 10, sort: 'count' })).items.map((r) => r.count)).toEqual([2, 1]);
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('SELECT ep FROM finding_heads').pluck().all()).toEqual([9]);
+    raw.close();
+    // The next finding continues the record's count and chain.
+    await store.writeBatch(batch({ endpoints: [{ ...s, id: 4 }], findings: [finding(s, 'move', T0 + 20)], findingIds: [4] }));
+    expect((await store.findingsForEndpoint(s))[0]).toMatchObject({ count: 3, firstTs: T0, lastTs: T0 + 20 });
+    expect((await store.findingsForEndpoint(s))[0]?.events.map((e) => e.ts)).toEqual([T0 + 20, T0 + 9, T0]);
+    await store.close();
+  });
+
   it('turns driver failures after open into store_error naming the file', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     await store.close();

@@ -93,7 +93,7 @@ const KIND_LIST = FINDING_KINDS.map((k) => `'${k}'`).join(',');
  * and its time equals the record's last_ts, so sort keys, filters and cursors are the records'.
  */
 export const LATEST_EVENTS: FindingSource = {
-  from: 'finding_log l JOIN findings f ON f.ep = l.ep AND f.kind = l.kind AND f.node = l.node',
+  from: 'finding_log l JOIN findings f ON f.fabric = l.fabric AND f.kind = l.kind AND f.ep = l.ep AND f.node = l.node',
   select: 'f.*',
   where: ['f.last_event = l.id'],
   col: (c) => (c === 'last_ts' ? 'l.ts' : `l.${c}`),
@@ -150,7 +150,7 @@ export class SqliteStore implements Store {
     const max = db
       .prepare(
         `SELECT max(ifnull((SELECT max(id) FROM endpoints), 0), ifnull((SELECT max(ep) FROM history_heads), 0),
-           ifnull((SELECT max(ep) FROM findings), 0)) AS n`,
+           ifnull((SELECT max(ep) FROM finding_records), 0), ifnull((SELECT max(ep) FROM finding_heads), 0)) AS n`,
       )
       .get() as { n: number };
     this.lastEndpointId = max.n;
@@ -186,7 +186,7 @@ export class SqliteStore implements Store {
   }
 
   deleteFabric(name: string): Promise<boolean> {
-    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'findings', 'pending_checks', 'clears'];
+    const tables = ['fabrics', 'fabric_objects', 'endpoints', 'finding_records', 'pending_checks', 'clears'];
     // Writes already posted to the writer thread land first, so none of them outlives the delete.
     const posted = this.writer ? this.writer.barrier() : Promise.resolve();
     return posted.then(() => this.run('delete fabric', () =>
@@ -198,6 +198,7 @@ export class SqliteStore implements Store {
         let removed = this.stmt('DELETE FROM history WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name).changes;
         this.stmt('DELETE FROM history_heads WHERE ep IN (SELECT id FROM endpoints WHERE fabric = ?)').run(name);
         removed += this.stmt('DELETE FROM finding_log WHERE fabric = ?').run(name).changes;
+        this.stmt('DELETE FROM finding_heads WHERE ep IN (SELECT ep FROM finding_records WHERE fabric = ?)').run(name);
         for (const t of tables) {
           removed += this.stmt(`DELETE FROM ${t} WHERE ${t === 'fabrics' ? 'name' : 'fabric'} = ?`).run(name).changes;
         }
@@ -344,8 +345,10 @@ export class SqliteStore implements Store {
     // Each endpoint's rows are found by walking its chains (the logs have no index by endpoint).
     const delHist = this.stmt(`DELETE FROM history WHERE id IN (${HISTORY_CHAIN_SQL} SELECT id FROM c)`);
     const delHead = this.stmt('DELETE FROM history_heads WHERE ep = ?');
-    const delFind = this.stmt('DELETE FROM findings WHERE ep = ?');
-    const heads = this.stmt('SELECT head FROM findings WHERE ep = ?').pluck();
+    // (finding_records is keyed by fabric and kind first.)
+    const delFind = this.stmt(`DELETE FROM finding_records WHERE fabric = ? AND kind IN (${KIND_LIST}) AND ep = ?`);
+    const delFindHead = this.stmt('DELETE FROM finding_heads WHERE ep = ?');
+    const heads = this.stmt(`SELECT head FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) AND ep = ?`).pluck();
     const delEvents = this.stmt(`DELETE FROM finding_log WHERE id IN (${FINDING_CHAIN_SQL} SELECT id FROM c)`);
     return this.run('purge deleted endpoints', () =>
       this.db.transaction(() => {
@@ -353,8 +356,9 @@ export class SqliteStore implements Store {
         for (const g of gone) {
           delHist.run({ ep: g.id });
           delHead.run(g.id);
-          for (const head of heads.all(g.id) as number[]) delEvents.run({ head, limit: Number.MAX_SAFE_INTEGER });
-          delFind.run(g.id);
+          for (const head of heads.all(fabric, g.id) as number[]) delEvents.run({ head, limit: Number.MAX_SAFE_INTEGER });
+          delFind.run(fabric, g.id);
+          delFindHead.run(g.id);
           delEp.run(g.id);
         }
         return gone.length;
@@ -381,9 +385,9 @@ export class SqliteStore implements Store {
   findingsForEndpoint(key: EndpointKey): Promise<FindingRecord[]> {
     return this.run('read endpoint findings', () => {
       const rows = this.stmt(
-        `SELECT * FROM findings WHERE ep = (SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?) AND kind IN (${KIND_LIST})
+        `SELECT * FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) AND ep = (SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?)
          ORDER BY last_ts DESC, kind, node`,
-      ).all(key.fabric, key.addr, key.vnid) as SqliteFindingRow[];
+      ).all(key.fabric, key.fabric, key.addr, key.vnid) as SqliteFindingRow[];
       return rows.map((r) => this.findingRecord(r));
     });
   }
@@ -406,7 +410,7 @@ export class SqliteStore implements Store {
       // Since a time: the records whose latest event is that recent, found by time in the log.
       const rows = (
         since === undefined
-          ? this.stmt(`SELECT kind, count(*) AS n FROM findings WHERE fabric = ? AND kind IN (${KIND_LIST}) GROUP BY kind`).all(fabric)
+          ? this.stmt(`SELECT kind, count(*) AS n FROM finding_records WHERE fabric = ? AND kind IN (${KIND_LIST}) GROUP BY kind`).all(fabric)
           : this.stmt(
               `SELECT l.kind, count(*) AS n FROM ${LATEST_EVENTS.from} WHERE l.fabric = ? AND l.kind IN (${KIND_LIST}) AND l.ts >= ? AND ${LATEST_EVENTS.where.join(' AND ')} GROUP BY l.kind`,
             ).all(fabric, since)
