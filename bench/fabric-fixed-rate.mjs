@@ -42,6 +42,7 @@ else if (prof) { prof.connect(); await prof.post('Profiler.enable'); await prof.
 const a = threads(process.pid); const sa = threads(sim.pid);
 const w = await probe.measure(rate, 3, secs);
 const b = threads(process.pid);
+{ const h = process.memoryUsage(); console.log('end of window', JSON.stringify({ pendingChecks: ept.pipeline.pendingChecks(), heapUsedMB: (h.heapUsed / 2 ** 20).toFixed(0), rssMB: (h.rss / 2 ** 20).toFixed(0) })); }
 if (prof && process.env.ALLOC) { const { profile } = await prof.post('HeapProfiler.stopSampling'); writeFileSync(process.env.PROF, JSON.stringify(profile)); }
 else if (prof) { const { profile } = await prof.post('Profiler.stop'); writeFileSync(process.env.PROF, JSON.stringify(profile)); } const sb = threads(sim.pid);
 const el = (3 + secs);

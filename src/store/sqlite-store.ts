@@ -62,7 +62,7 @@ import type {
 export interface SqliteStoreOptions {
   /** Database file, created with its directory when missing; ':memory:' for a private in-memory store. */
   path: string;
-  /** Page cache size in MiB (default 64). */
+  /** Page cache size in MiB of each connection (default 64 for reads, WRITER_CACHE_MIB for the writer thread). */
   cacheMiB?: number;
   /**
    * Commit write batches in a writer thread with its own connection (default: for a file store,
@@ -76,11 +76,13 @@ type Db = Database.Database;
 type Stmt = Database.Statement;
 
 /**
- * Page cache of the writer thread's connection, MiB. 64 MiB keeps the B-tree interior pages it
- * needs; leaf pages come from the OS page cache. At 1M endpoints, 256 MiB raised the resident
- * size by ~180 MB for no measurable gain in events/s (bench/RESULTS.md, session 3).
+ * Page cache of the writer thread's connection, MiB (unless cacheMiB says otherwise). It keeps the
+ * B-tree interior pages and the log tails it appends to; the endpoint pages it rewrites are random
+ * and come from the OS page cache whatever its size. At 1M endpoints and 50K events/s, 16 MiB
+ * against 64: 0.43-0.47 against 0.34-0.35 page reads per event, the same CPU per event, ~60 MB
+ * less resident (bench/RESULTS.md, session 9); 256 MiB raised it by ~180 MB for no gain (session 3).
  */
-const WRITER_CACHE_MIB = 64;
+const WRITER_CACHE_MIB = 16;
 
 /** A finding record row of schema v8: keyed by endpoint id, its newest event in `head`, its latest by time in `last_event`. */
 type SqliteFindingRow = FindingRow & { ep: number; head: number; last_event: number };
@@ -114,8 +116,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     applyConnectionPragmas(db, cacheMiB, useWriter);
     const version = migrateSqlite(db);
     // Started once the schema is current: the thread prepares its statements as it starts.
-    // It touches endpoint and history pages at random keys: it gets the larger cache.
-    writer = useWriter ? SqliteWriterThread.start(path, Math.max(cacheMiB, WRITER_CACHE_MIB)) : null;
+    writer = useWriter ? SqliteWriterThread.start(path, options.cacheMiB ?? WRITER_CACHE_MIB) : null;
     options.logger?.debug({ path, version, writerThread: writer !== null }, 'sqlite store open');
     return new SqliteStore(db, path, writer);
   } catch (err) {
