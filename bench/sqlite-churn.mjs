@@ -3,7 +3,9 @@
 // 5 000 history rows sorted and applied as the writer thread applies them, a checkpoint every 5 s.
 // Prints the writer's time per event (the figure to compare with the benchmark's events/s) and the
 // encoding time per event (paid on the event loop).
-// Run after npm run build: node bench/sqlite-churn.mjs [endpoints] [seconds]
+// Run after npm run build: node bench/sqlite-churn.mjs [endpoints] [seconds] [pool] [warm seconds]
+// pool: the moves pick among the first `pool` endpoints (default all, as the fabric benchmark's churn
+// pool); warm: seconds of moves first, not measured (their finding records then exist).
 import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
 const dist = (f) => import(new URL(`../dist/${f}`, import.meta.url).href);
@@ -13,6 +15,8 @@ const { applyConnectionPragmas } = await dist('store/sqlite-pragmas.js');
 
 const KEYS = Number(process.argv[2] ?? 200000);
 const SECS = Number(process.argv[3] ?? 20);
+const POOL = Number(process.argv[4] ?? KEYS);
+const WARM = Number(process.argv[5] ?? 0);
 const dir = '/tmp/ept-sqlite-churn';
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir);
@@ -54,12 +58,19 @@ let moves = 0;
 let applyMs = 0;
 let encodeMs = 0;
 let checkpointMs = 0;
-const start = performance.now();
+let start = performance.now();
 let lastCheckpoint = start;
-while (performance.now() - start < SECS * 1000) {
+let warming = WARM > 0;
+for (;;) {
+  if (warming && performance.now() - start >= WARM * 1000) {
+    warming = false;
+    events = moves = applyMs = encodeMs = checkpointMs = 0;
+    start = performance.now();
+  }
+  if (!warming && performance.now() - start >= SECS * 1000) break;
   const endpoints = [], history = [], historyIds = [], findings = [], findingIds = [];
   while (history.length < 5000) {
-    const s = states[Math.floor(Math.random() * KEYS)];
+    const s = states[Math.floor(Math.random() * POOL)];
     endpoints.push(s);
     moves++;
     for (let e = 0; e < 7; e++) {
@@ -85,7 +96,7 @@ while (performance.now() - start < SECS * 1000) {
   }
 }
 const us = (ms) => ((ms * 1000) / events).toFixed(1);
-console.log(`${KEYS} endpoints, ${events} events (${moves} moves) in ${SECS} s`);
+console.log(`${KEYS} endpoints (moves among ${POOL}, ${WARM} s before), ${events} events (${moves} moves) in ${SECS} s`);
 console.log(`writer: ${us(applyMs + checkpointMs)} us/event (statements and commits ${us(applyMs)}, checkpoints ${us(checkpointMs)}) = ${Math.round((events * 1000) / (applyMs + checkpointMs))} events/s of writer time`);
 console.log(`encoding on the event loop: ${us(encodeMs)} us/event`);
 db.close();
