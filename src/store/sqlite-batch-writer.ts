@@ -55,14 +55,30 @@ export interface EncodedBatch {
 }
 
 const ENDPOINT_NUMS = 14;
+const HISTORY_NUMS = 14;
 
 /** A finding record's changing part, by "kind:node": [count, first_ts, last_ts, cap, head, last_event] (schema v11). */
 type FindCounts = Record<string, [number, number, number, number, number, number]>;
 
-function parseFindCounts(text: string | null | undefined): FindCounts {
-  return text ? (JSON.parse(text) as FindCounts) : {};
+/**
+ * An endpoint's finding counts as stored. Text that is not such an object (a damaged row) counts
+ * from nothing again rather than failing every batch that carries a finding of that endpoint: its
+ * records' older events stay in the log, unchained.
+ */
+export function parseFindCounts(text: string | null | undefined): FindCounts {
+  if (!text) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return {};
+    const out: FindCounts = {};
+    for (const [k, r] of Object.entries(v as Record<string, unknown>)) {
+      if (Array.isArray(r) && r.length === 6 && r.every((x) => Number.isSafeInteger(x))) out[k] = r as FindCounts[string];
+    }
+    return out;
+  } catch {
+    return {};
+  }
 }
-const HISTORY_NUMS = 14;
 
 /** The buffers a batch's columns live in, to move (not copy) them to the writer thread. */
 export function batchTransferList(b: EncodedBatch): ArrayBuffer[] {

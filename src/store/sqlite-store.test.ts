@@ -8,6 +8,7 @@ import { findingPageQuery } from './sql-listing.js';
 import { runStoreContract } from './store-contract.js';
 import { batch, endpointState, finding, historyEvent, T0 } from './store-fixtures.js';
 import { SQLITE_MIGRATIONS, migrateSqlite } from './sqlite-schema.js';
+import { parseFindCounts } from './sqlite-batch-writer.js';
 import Database from 'better-sqlite3';
 import { encodeEndpointState } from './endpoint-codec.js';
 import type { EndpointState } from '../core/types.js';
@@ -467,6 +468,21 @@ describe('openSqliteStore', () => {
     await store.writeBatch(batch({ endpoints: [{ ...s, id: 4 }], findings: [finding(s, 'move', T0 + 20)], findingIds: [4] }));
     expect((await store.findingsForEndpoint(s))[0]).toMatchObject({ count: 3, firstTs: T0, lastTs: T0 + 20 });
     expect((await store.findingsForEndpoint(s))[0]?.events.map((e) => e.ts)).toEqual([T0 + 20, T0 + 9, T0]);
+    await store.close();
+  });
+
+  it('counts a damaged finds column from nothing again instead of failing every batch with a finding of that endpoint', async () => {
+    expect(parseFindCounts('{"move:0":[2,1,3,8,7,7],"stale:101":[1,2]}')).toEqual({ 'move:0': [2, 1, 3, 8, 7, 7] });
+    for (const bad of ['{"move:0":', '[1,2]', 'null', '"x"']) expect(parseFindCounts(bad)).toEqual({});
+    const file = join(dir, 'finds-damaged', 'ept.db');
+    const store = await openSqliteStore({ path: file, writerThread: false });
+    const s = { ...endpointState({ addr: '10.8.8.9' }), id: store.newEndpointId() };
+    await store.writeBatch(batch({ endpoints: [s], findings: [finding(s, 'move', T0)], findingIds: [s.id] }));
+    const raw = new Database(file);
+    raw.prepare('UPDATE endpoints SET finds = ? WHERE id = ?').run('{"move:0": [1, 2', s.id);
+    raw.close();
+    await store.writeBatch(batch({ endpoints: [s], findings: [finding(s, 'move', T0 + 1)], findingIds: [s.id] }));
+    expect((await store.findingsForEndpoint(s)).map((r) => [r.count, r.lastTs])).toEqual([[1, T0 + 1]]);
     await store.close();
   });
 
