@@ -13,6 +13,13 @@ describe('normalizeMac', () => {
       expect(normalizeMac(m)).toBeNull();
     }
   });
+
+  it('leaves IPv6 addresses with twelve hex digits, and mixed or misplaced separators, alone', () => {
+    for (const m of ['2001:db8:1:3::121', '2001:db8::1:2:3', 'fe80::1:2:3:4', '00:50-56:ab:cd:ef', '0050:56ab:cdef', '00.50.56.ab.cd.ef', '0:0:5:0:5:6:a:b:c:d:e:f']) {
+      expect(normalizeMac(m)).toBeNull();
+    }
+    expect(normalizeIp('2001:db8:1:3::121')).toBe('2001:db8:1:3::121');
+  });
 });
 
 describe('prefixes', () => {

@@ -3,6 +3,12 @@ import ipaddr from 'ipaddr.js';
 import type { EndpointType } from './types.js';
 
 const MAC_HEX = /^[0-9a-f]{12}$/;
+/**
+ * The other MAC forms, each whole: six pairs with one separator (- or :), three dotted quads, or
+ * twelve digits. Separators anywhere else are not a MAC: 2001:db8:1:3::121 has twelve hex digits
+ * too, and is an IPv6 address.
+ */
+const MAC_FORMS = /^(?:[0-9a-f]{2}([:-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|[0-9a-f]{12})$/;
 
 /**
  * Normalises a MAC in any common form (aa:bb:.., AA-BB-.., aabb.ccdd.eeff, aabbccddeeff) to
@@ -11,9 +17,9 @@ const MAC_HEX = /^[0-9a-f]{12}$/;
 export function normalizeMac(input: string): string | null {
   // Fast path, the APIC's own form (AA:BB:CC:DD:EE:FF): one new string, no intermediate ones.
   if (isColonMac(input)) return ownCopy(input, true);
-  const hex = input.toLowerCase().replace(/[:.-]/g, '');
-  if (!MAC_HEX.test(hex)) return null;
-  return hex.replace(/(..)(?!$)/g, '$1:');
+  const lower = input.toLowerCase();
+  if (!MAC_FORMS.test(lower)) return null;
+  return lower.replace(/[:.-]/g, '').replace(/(..)(?!$)/g, '$1:');
 }
 
 function isHex(c: number): boolean {
