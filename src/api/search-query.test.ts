@@ -15,6 +15,8 @@ describe('normalizeSearch', () => {
     ['10.1', '10.1'],
     ['10.1.', '10.1.'],
     ['2001:DB8:0::1', '2001:db8::1'],
+    // Twelve hex digits, but an IPv6 address (was read as the MAC 20:01:db:81:31:21).
+    ['2001:db8:1:3::121', '2001:db8:1:3::121'],
     ['2001:db8:', '2001:db8:'],
     ['2001', '2001'],
     ['  AB  ', 'ab'],
