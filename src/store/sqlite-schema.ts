@@ -425,13 +425,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         ep INTEGER PRIMARY KEY,
         finds TEXT NOT NULL
       );
-      UPDATE endpoints SET finds = x.finds
-        FROM (SELECT ep, json_group_object(kind || ':' || node, json_array(count, first_ts, last_ts, cap, head, last_event)) AS finds
-              FROM findings GROUP BY ep) AS x
-        WHERE x.ep = endpoints.id;
-      INSERT INTO finding_heads (ep, finds)
-        SELECT ep, json_group_object(kind || ':' || node, json_array(count, first_ts, last_ts, cap, head, last_event))
-        FROM findings WHERE ep NOT IN (SELECT id FROM endpoints) GROUP BY ep;
+      CREATE TEMP TABLE finds_v11 AS
+        SELECT ep, json_group_object(kind || ':' || node, json_array(count, first_ts, last_ts, cap, head, last_event)) AS finds
+        FROM findings GROUP BY ep;
+      UPDATE endpoints SET finds = x.finds FROM finds_v11 AS x WHERE x.ep = endpoints.id;
+      INSERT INTO finding_heads (ep, finds) SELECT ep, finds FROM finds_v11 WHERE ep NOT IN (SELECT id FROM endpoints);
+      DROP TABLE finds_v11;
       CREATE TABLE finding_records (
         ep INTEGER NOT NULL,
         kind TEXT NOT NULL,

@@ -84,7 +84,7 @@ type Stmt = Database.Statement;
  */
 const WRITER_CACHE_MIB = 16;
 
-/** A finding record row of schema v8: keyed by endpoint id, its newest event in `head`, its latest by time in `last_event`. */
+/** A finding record row (the `findings` view of schema v11): keyed by endpoint id, its newest event in `head`, its latest by time in `last_event`. */
 type SqliteFindingRow = FindingRow & { ep: number; head: number; last_event: number };
 
 const KIND_LIST = FINDING_KINDS.map((k) => `'${k}'`).join(',');
