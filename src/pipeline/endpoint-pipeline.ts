@@ -6,9 +6,10 @@ import { applyObservation, confirmCheck, type ApplyResult, ownFlags, candidateCh
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
 import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCurrent, unpackLearns, type PackedEndpointState } from '../core/packed-learns.js';
-import type { EndpointState, Finding, HistoryEvent, NodeLearn, Observation, ObservationClass } from '../core/types.js';
+import type { EndpointState, Finding, NodeLearn, Observation, ObservationClass } from '../core/types.js';
 import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
+import { HistoryBuffer } from './history-buffer.js';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults.js';
 import { EndpointIndex } from './endpoint-index.js';
 import { partitionOf } from './partition.js';
@@ -140,9 +141,8 @@ export class EndpointPipeline implements EndpointSink {
   private waiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private dirty = new Set<HeldState>();
-  private history: HistoryEvent[] = [];
-  /** The endpoint id of each history row (WriteBatch.historyIds). */
-  private historyIds: number[] = [];
+  /** History rows waiting for the next write, with their endpoint ids (WriteBatch.historyIds). */
+  private history = new HistoryBuffer();
   private findings: Finding[] = [];
   /** The endpoint id of each finding (WriteBatch.findingIds). */
   private findingIds: number[] = [];
@@ -533,8 +533,7 @@ export class EndpointPipeline implements EndpointSink {
     if (o.fromQuery && f.deferred) f.deferred.add(s);
     else this.dirty.add(s);
     if (r.history) {
-      this.history.push(r.history);
-      this.historyIds.push(s.id);
+      this.history.push(r.history, s.id);
     }
     // Indexed loops: the results' shared empty lists are frozen, and for-of over them allocated an iterator.
     for (let i = 0; i < r.findings.length; i++) this.record(r.findings[i] as Finding, s.id);
@@ -685,10 +684,12 @@ export class EndpointPipeline implements EndpointSink {
     const earlier = Promise.all(this.inFlight).then(() => undefined);
     if (!this.hasPending()) return earlier;
     const held = [...this.dirty.values()];
-    const { history, historyIds, findings, findingIds, checksAdded, checksDone } = this;
+    const { findings, findingIds, checksAdded, checksDone } = this;
+    const taken = this.history;
+    this.history = new HistoryBuffer(Math.max(1024, taken.length));
+    // Objects for the store only while it encodes the batch; the columns are kept for a retry.
+    const { history, ids: historyIds } = taken.events();
     this.dirty = new Set();
-    this.history = [];
-    this.historyIds = [];
     this.findings = [];
     this.findingIds = [];
     this.checksAdded = [];
@@ -715,15 +716,14 @@ export class EndpointPipeline implements EndpointSink {
       () => {
         if (!this.metrics) return;
         const at = this.now();
-        this.metrics.committed(history.length, held.length, at - started);
-        this.metrics.commitLatency(history.map((h) => h.ts), at);
+        this.metrics.committed(taken.length, held.length, at - started);
+        this.metrics.commitLatency(taken.times(), at);
       },
       (err: unknown) => {
         // Keep the data: put it back so the next write retries it. Endpoint rows are encoded from
         // the live state when written, so a retry after a later batch never writes an older state.
         for (const s of held) this.dirty.add(s);
-        this.history = history.concat(this.history);
-        this.historyIds = historyIds.concat(this.historyIds);
+        this.history.prepend(taken);
         this.findings = findings.concat(this.findings);
         this.findingIds = findingIds.concat(this.findingIds);
         this.checksAdded = checksAdded.concat(this.checksAdded);

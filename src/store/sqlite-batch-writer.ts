@@ -239,6 +239,18 @@ export class SqliteBatchWriter {
        FROM (SELECT 1) LEFT JOIN history_heads x ON x.ep = ? LEFT JOIN finding_heads y ON y.ep = ? WHERE true
        ON CONFLICT (id) DO UPDATE SET ${updates}`,
     );
+    // The same for an endpoint whose history rows this batch wrote (before its row): the row gets
+    // the new chain head and cap in the same statement (they chain back to any head it had).
+    const upsertEndpointWithHead = db.prepare(
+      `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}, id, hist_head, hist_cap, finds)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, y.finds
+       FROM (SELECT 1) LEFT JOIN finding_heads y ON y.ep = ? WHERE true
+       ON CONFLICT (id) DO UPDATE SET ${updates}, hist_head = excluded.hist_head, hist_cap = excluded.hist_cap`,
+    );
+    // Whether history_heads or finding_heads has a row: both are empty once a build's endpoints
+    // have rows, and the deletes that hand a head over to its row are then skipped (read once per
+    // batch, inside its transaction, and set when this batch adds one).
+    const headsExist = db.prepare('SELECT EXISTS (SELECT 1 FROM history_heads) OR EXISTS (SELECT 1 FROM finding_heads)').pluck();
     const dropHead = db.prepare('DELETE FROM history_heads WHERE ep = ?');
     const dropFindingHead = db.prepare('DELETE FROM finding_heads WHERE ep = ?');
     const upsertEndpointByKey = db.prepare(
@@ -295,39 +307,25 @@ export class SqliteBatchWriter {
     this.tx = db.transaction((b: EncodedBatch) => {
       const str = b.strings;
       const at = (i: number): string => str[i] as string;
-      for (const [cols, byId] of [[b.endpoints, true], [b.endpointsByKey, false]] as const) {
-        const { nums: n, texts, bytes } = cols;
-        for (let i = 0, o = 0; i < cols.count; i++, o += ENDPOINT_NUMS) {
-          const fabric = at(n[o]!);
-          const addr = texts[i]!;
-          // A view of the batch's bytes, bound as a BLOB (better-sqlite3 binds Buffers).
-          const state = Buffer.from(bytes!.buffer, bytes!.byteOffset + n[o + 12]!, n[o + 13]!);
-          const type = at(n[o + 2]!);
-          if (byId) {
-            upsertEndpoint.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, n[o + 11], n[o + 11], n[o + 11]);
-            dropHead.run(n[o + 11]);
-            dropFindingHead.run(n[o + 11]);
-          } else upsertEndpointByKey.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state);
-        }
-      }
+      let heads = headsExist.get() === 1;
       const hcap = b.historyCap;
-      for (const [cols, byId] of [[b.history, true], [b.historyByKey, false]] as const) {
+      // History rows of endpoints with an id first, grouped by endpoint: each group's first row
+      // reads the chain head (from the endpoint's row, or history_heads), the next rows chain to
+      // the row before; the new head goes into the endpoint's row with its upsert below, or by
+      // itself for an endpoint this batch has no row for.
+      const newHeads = new Map<number, number>();
+      const prunes: number[] = [];
+      const putChain = (cols: RowColumns, byId: boolean, endGroup: (ep: number, head: number, prune: boolean) => void): void => {
         const n = cols.nums;
-        // Rows by id come grouped by endpoint: the chain head is read and written once per group.
         let ep = 0;
         let head = 0;
         let prune = false;
-        const endGroup = (): void => {
-          if (ep === 0) return;
-          if (setRowHead.run(head, hcap, ep).changes === 0) putHead.run(ep, head, hcap);
-          if (prune) historyPruner.prune(ep, hcap);
-        };
         for (let i = 0, o = 0; i < cols.count; i++, o += HISTORY_NUMS) {
           const rowEp = byId ? n[o + 11]! : storedId(at(n[o + 12]!), n[o + 13]!, cols.texts[i]!, 'history row');
           const seq = n[o + 1]!;
           const first = rowEp !== ep || !byId;
           if (first) {
-            endGroup();
+            if (ep !== 0) endGroup(ep, head, prune);
             ep = rowEp;
             prune = false;
           }
@@ -338,8 +336,50 @@ export class SqliteBatchWriter {
           head = Number(r.lastInsertRowid);
           if (prunesAt(seq, hcap)) prune = true;
         }
-        endGroup();
+        if (ep !== 0) endGroup(ep, head, prune);
+      };
+      const setHead = (ep: number, head: number): void => {
+        if (setRowHead.run(head, hcap, ep).changes === 0) {
+          putHead.run(ep, head, hcap);
+          heads = true;
+        }
+      };
+      putChain(b.history, true, (ep, head, prune) => {
+        newHeads.set(ep, head);
+        if (prune) prunes.push(ep);
+      });
+      for (const [cols, byId] of [[b.endpoints, true], [b.endpointsByKey, false]] as const) {
+        const { nums: n, texts, bytes } = cols;
+        for (let i = 0, o = 0; i < cols.count; i++, o += ENDPOINT_NUMS) {
+          const fabric = at(n[o]!);
+          const addr = texts[i]!;
+          // A view of the batch's bytes, bound as a BLOB (better-sqlite3 binds Buffers).
+          const state = Buffer.from(bytes!.buffer, bytes!.byteOffset + n[o + 12]!, n[o + 13]!);
+          const type = at(n[o + 2]!);
+          if (byId) {
+            const id = n[o + 11]!;
+            const head = newHeads.get(id);
+            if (head === undefined) upsertEndpoint.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, id, id, id);
+            else {
+              upsertEndpointWithHead.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, id, head, hcap, id);
+              newHeads.delete(id);
+            }
+            if (heads) {
+              dropHead.run(id);
+              dropFindingHead.run(id);
+            }
+          } else upsertEndpointByKey.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state);
+        }
       }
+      // Heads of endpoints with history and no row in this batch; then the chains due for pruning
+      // (they walk from the heads just written).
+      for (const [ep, head] of newHeads) setHead(ep, head);
+      for (const ep of prunes) historyPruner.prune(ep, hcap);
+      // History of endpoints named by key (after their rows, which give them an id).
+      putChain(b.historyByKey, false, (ep, head, prune) => {
+        setHead(ep, head);
+        if (prune) historyPruner.prune(ep, hcap);
+      });
       const cap = b.findingCap;
       // Findings come sorted by endpoint: its counts are read and written once per batch.
       let ep = 0;
@@ -349,7 +389,10 @@ export class SqliteBatchWriter {
         if (ep === 0) return;
         const text = JSON.stringify(finds);
         if (inRow) setRowFinds.run(text, ep);
-        else putHeadFinds.run(ep, text);
+        else {
+          putHeadFinds.run(ep, text);
+          heads = true;
+        }
       };
       for (const [id, kind, node, fabric, vnid, addr, type, ts, json] of b.findings) {
         const rowEp = id !== 0 ? (id as number) : storedId(fabric as string, vnid as number, addr as string, 'finding');

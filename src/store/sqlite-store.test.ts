@@ -395,6 +395,27 @@ describe('openSqliteStore', () => {
     await store.close();
   });
 
+  it('chains history written with an endpoint\'s first row to the head it had in history_heads, and writes the new head in the row', async () => {
+    const file = join(dir, 'heads-with-row', 'ept.db');
+    const store = await openSqliteStore({ path: file, writerThread: false });
+    const s = { ...endpointState({ addr: '10.7.7.8' }), id: store.newEndpointId() };
+    const quiet = { ...endpointState({ addr: '10.7.7.9' }), id: store.newEndpointId() };
+    const raw = new Database(file, { readonly: true });
+    await store.writeBatch(batch({ history: [historyEvent(s, 101, 0, T0), historyEvent(quiet, 101, 0, T0)], historyIds: [s.id, quiet.id], historyCap: 4 }));
+    expect(raw.prepare('SELECT ep FROM history_heads ORDER BY ep').pluck().all()).toEqual([s.id, quiet.id]);
+    // One batch: s's first row with two more events (the row takes the new head), quiet's row alone (takes its old head).
+    await store.writeBatch(batch({ endpoints: [s, quiet], history: [historyEvent(s, 101, 1, T0 + 1), historyEvent(s, 102, 0, T0 + 2)], historyIds: [s.id, s.id], historyCap: 4 }));
+    expect(raw.prepare('SELECT count(*) FROM history_heads').pluck().get()).toBe(0);
+    expect((await store.history(s, 10)).map((e) => [e.node, e.seq])).toEqual([[102, 0], [101, 1], [101, 0]]);
+    expect((await store.history(quiet, 10)).map((e) => [e.node, e.seq])).toEqual([[101, 0]]);
+    // Later batches with history and the row, and with history alone, keep one chain.
+    for (let k = 2; k < 30; k++) await store.writeBatch(batch({ endpoints: k % 3 ? [s] : [], history: [historyEvent(s, 101, k, T0 + 10 * k)], historyIds: [s.id], historyCap: 4 }));
+    expect((await store.history(s, 10)).map((e) => [e.node, e.seq])).toEqual([[101, 29], [101, 28], [101, 27], [101, 26], [102, 0]]);
+    expect(raw.prepare('SELECT count(*) FROM history_heads').pluck().get()).toBe(0);
+    raw.close();
+    await store.close();
+  });
+
   it('migrates version 9 history heads into the endpoint rows, every row still readable', async () => {
     const s = endpointState({ addr: '10.0.9.9', local: 101, remotes: [] });
     const { file, db } = await databaseAt(9, 'v9.db', s, 4);

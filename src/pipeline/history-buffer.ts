@@ -1,0 +1,110 @@
+// History rows waiting for their write batch, held as columns: numbers in one Float64Array, strings
+// and flag lists as references in one array. A row waits a batch's fill and its commit (hundreds of
+// ms under load), long enough to outlive a young-generation GC: held as HistoryEvent objects
+// (~200 bytes each), they were the largest part of what the scavenger copied and promoted. The
+// objects the store reads are made when the batch is written, and dropped once it is encoded.
+import type { HistoryEvent, ObservationStatus } from '../core/types.js';
+
+/** Numbers per row: vnid, node, ts, pcTag, rwBd, remote, seq, endpoint id. */
+const NUMS = 8;
+/** References per row: fabric, addr, status, flags, ifId, encap, rwMac. */
+const REFS = 7;
+
+export class HistoryBuffer {
+  private nums: Float64Array;
+  private refs: (string | readonly string[])[];
+  private count = 0;
+
+  constructor(capacity = 1024) {
+    const n = Math.max(1, capacity);
+    this.nums = new Float64Array(n * NUMS);
+    this.refs = new Array<string>(n * REFS).fill('');
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** Appends a row of the endpoint numbered ep (0: the store finds it by key). */
+  push(h: HistoryEvent, ep: number): void {
+    if ((this.count + 1) * NUMS > this.nums.length) this.grow(2 * this.count + 1);
+    const o = this.count * NUMS;
+    const nums = this.nums;
+    nums[o] = h.vnid;
+    nums[o + 1] = h.node;
+    nums[o + 2] = h.ts;
+    nums[o + 3] = h.pcTag;
+    nums[o + 4] = h.rwBd;
+    nums[o + 5] = h.remote;
+    nums[o + 6] = h.seq;
+    nums[o + 7] = ep;
+    const q = this.count * REFS;
+    const refs = this.refs;
+    refs[q] = h.fabric;
+    refs[q + 1] = h.addr;
+    refs[q + 2] = h.status;
+    refs[q + 3] = h.flags;
+    refs[q + 4] = h.ifId;
+    refs[q + 5] = h.encap;
+    refs[q + 6] = h.rwMac;
+    this.count++;
+  }
+
+  /** The rows as HistoryEvent objects, with the endpoint id of each (WriteBatch.history, historyIds). */
+  events(): { history: HistoryEvent[]; ids: number[] } {
+    const history = new Array<HistoryEvent>(this.count);
+    const ids = new Array<number>(this.count);
+    const { nums, refs } = this;
+    for (let i = 0, o = 0, q = 0; i < this.count; i++, o += NUMS, q += REFS) {
+      history[i] = {
+        fabric: refs[q] as string,
+        vnid: nums[o] as number,
+        addr: refs[q + 1] as string,
+        node: nums[o + 1] as number,
+        status: refs[q + 2] as ObservationStatus,
+        ts: nums[o + 2] as number,
+        flags: refs[q + 3] as readonly string[],
+        ifId: refs[q + 4] as string,
+        encap: refs[q + 5] as string,
+        pcTag: nums[o + 3] as number,
+        rwMac: refs[q + 6] as string,
+        rwBd: nums[o + 4] as number,
+        remote: nums[o + 5] as number,
+        seq: nums[o + 6] as number,
+      };
+      ids[i] = nums[o + 7] as number;
+    }
+    return { history, ids };
+  }
+
+  /** The event time of each row, in order. */
+  times(): number[] {
+    const out = new Array<number>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.nums[i * NUMS + 2] as number;
+    return out;
+  }
+
+  /** Puts the rows of earlier before this buffer's own (a failed write's rows, retried first). */
+  prepend(earlier: HistoryBuffer): void {
+    if (earlier.count === 0) return;
+    const total = earlier.count + this.count;
+    const nums = new Float64Array(Math.max(total, 1) * NUMS);
+    nums.set(earlier.nums.subarray(0, earlier.count * NUMS));
+    nums.set(this.nums.subarray(0, this.count * NUMS), earlier.count * NUMS);
+    const refs = new Array<string | readonly string[]>(Math.max(total, 1) * REFS).fill('');
+    for (let i = 0; i < earlier.count * REFS; i++) refs[i] = earlier.refs[i] as string;
+    for (let i = 0; i < this.count * REFS; i++) refs[earlier.count * REFS + i] = this.refs[i] as string;
+    this.nums = nums;
+    this.refs = refs;
+    this.count = total;
+  }
+
+  private grow(capacity: number): void {
+    const nums = new Float64Array(capacity * NUMS);
+    nums.set(this.nums.subarray(0, this.count * NUMS));
+    const refs = new Array<string | readonly string[]>(capacity * REFS).fill('');
+    for (let i = 0; i < this.count * REFS; i++) refs[i] = this.refs[i] as string;
+    this.nums = nums;
+    this.refs = refs;
+  }
+}
