@@ -1,6 +1,7 @@
 // Fixed-rate window of the fabric benchmark with per-thread CPU (from /proc) of ept and the simulator:
 // builds a fabric, holds the churn at RATE events/s for SECS s, prints CPU per thread and per event.
-// WARM=secs runs an unmeasured window at RATE first. PROF=file.cpuprofile adds a CPU profile of the event loop; with ALLOC=1 a sampling heap profile instead.
+// WARM=secs runs an unmeasured window at RATE first. PROF=file.cpuprofile adds a CPU profile of the event loop; with ALLOC=1 a sampling heap profile instead
+// (ALLOC=survivors: only what outlived a young-generation GC, i.e. what the scavenger copied or promoted).
 // Per thread: CPU (user + system, and system alone) and file I/O per event (read/write syscalls and
 // bytes from /proc/<pid>/task/<tid>/io: the SQLite writer thread's WAL writes, checkpoints and reads).
 // Run after npm run build: node --expose-gc --max-old-space-size=8192 bench/fabric-fixed-rate.mjs [hosts] [rate] [secs]
@@ -37,7 +38,7 @@ if (process.env.WARM) { const w0 = await probe.measure(rate, 3, Number(process.e
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 const prof = process.env.PROF ? new Session() : null;
-if (prof && process.env.ALLOC) { prof.connect(); await prof.post('HeapProfiler.enable'); await prof.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }); }
+if (prof && process.env.ALLOC) { prof.connect(); await prof.post('HeapProfiler.enable'); await prof.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.ALLOC !== 'survivors' }); }
 else if (prof) { prof.connect(); await prof.post('Profiler.enable'); await prof.post('Profiler.setSamplingInterval', { interval: 200 }); await prof.post('Profiler.start'); }
 const a = threads(process.pid); const sa = threads(sim.pid);
 const w = await probe.measure(rate, 3, secs);
