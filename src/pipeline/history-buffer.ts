@@ -11,14 +11,12 @@ const NUMS = 8;
 const REFS = 7;
 
 export class HistoryBuffer {
-  private nums: Float64Array;
-  private refs: (string | readonly string[])[];
+  private nums = new Float64Array(0);
+  private refs: (string | readonly string[])[] = [];
   private count = 0;
 
   constructor(capacity = 1024) {
-    const n = Math.max(1, capacity);
-    this.nums = new Float64Array(n * NUMS);
-    this.refs = new Array<string>(n * REFS).fill('');
+    this.allocate(capacity);
   }
 
   get length(): number {
@@ -87,24 +85,30 @@ export class HistoryBuffer {
   /** Puts the rows of earlier before this buffer's own (a failed write's rows, retried first). */
   prepend(earlier: HistoryBuffer): void {
     if (earlier.count === 0) return;
-    const total = earlier.count + this.count;
-    const nums = new Float64Array(Math.max(total, 1) * NUMS);
-    nums.set(earlier.nums.subarray(0, earlier.count * NUMS));
-    nums.set(this.nums.subarray(0, this.count * NUMS), earlier.count * NUMS);
-    const refs = new Array<string | readonly string[]>(Math.max(total, 1) * REFS).fill('');
-    for (let i = 0; i < earlier.count * REFS; i++) refs[i] = earlier.refs[i] as string;
-    for (let i = 0; i < this.count * REFS; i++) refs[earlier.count * REFS + i] = this.refs[i] as string;
-    this.nums = nums;
-    this.refs = refs;
-    this.count = total;
+    const { nums, refs, count } = this;
+    this.allocate(earlier.count + count);
+    this.append(earlier.nums, earlier.refs, earlier.count);
+    this.append(nums, refs, count);
   }
 
   private grow(capacity: number): void {
-    const nums = new Float64Array(capacity * NUMS);
-    nums.set(this.nums.subarray(0, this.count * NUMS));
-    const refs = new Array<string | readonly string[]>(capacity * REFS).fill('');
-    for (let i = 0; i < this.count * REFS; i++) refs[i] = this.refs[i] as string;
-    this.nums = nums;
-    this.refs = refs;
+    const { nums, refs, count } = this;
+    this.allocate(capacity);
+    this.append(nums, refs, count);
+  }
+
+  /** Empty columns for capacity rows. */
+  private allocate(capacity: number): void {
+    const n = Math.max(1, capacity);
+    this.nums = new Float64Array(n * NUMS);
+    this.refs = new Array<string>(n * REFS).fill('');
+    this.count = 0;
+  }
+
+  /** Copies count rows of other columns after this buffer's rows (there is room). */
+  private append(nums: Float64Array, refs: readonly (string | readonly string[])[], count: number): void {
+    this.nums.set(nums.subarray(0, count * NUMS), this.count * NUMS);
+    for (let i = 0, q = this.count * REFS; i < count * REFS; i++, q++) this.refs[q] = refs[i] as string;
+    this.count += count;
   }
 }

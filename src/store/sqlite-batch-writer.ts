@@ -230,23 +230,20 @@ export class SqliteBatchWriter {
     const columns = 'cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state';
     const updates = `cur_node = excluded.cur_node, ts = excluded.ts, deleted_ts = excluded.deleted_ts, offsubnet = excluded.offsubnet,
       stale = excluded.stale, deleted = excluded.deleted, rapid_until = excluded.rapid_until, gone_ts = excluded.gone_ts, state = excluded.state`;
-    // A new row takes over the history head its endpoint had without a row (history_heads: a
-    // build writes history before endpoint rows); updates leave hist_head and hist_cap alone.
-    // Likewise the finding counts it had without a row (finding_heads); updates leave finds alone.
-    const upsertEndpoint = db.prepare(
-      `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}, id, hist_head, hist_cap, finds)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ifnull(x.head, 0), ifnull(x.cap, 0), y.finds
-       FROM (SELECT 1) LEFT JOIN history_heads x ON x.ep = ? LEFT JOIN finding_heads y ON y.ep = ? WHERE true
-       ON CONFLICT (id) DO UPDATE SET ${updates}`,
-    );
-    // The same for an endpoint whose history rows this batch wrote (before its row): the row gets
-    // the new chain head and cap in the same statement (they chain back to any head it had).
-    const upsertEndpointWithHead = db.prepare(
-      `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}, id, hist_head, hist_cap, finds)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, y.finds
-       FROM (SELECT 1) LEFT JOIN finding_heads y ON y.ep = ? WHERE true
-       ON CONFLICT (id) DO UPDATE SET ${updates}, hist_head = excluded.hist_head, hist_cap = excluded.hist_cap`,
-    );
+    // An endpoint row by id. A new row takes over the counts its endpoint had without a row
+    // (finding_heads; updates leave finds alone) and its history head: the one it had without a row
+    // (history_heads: a build writes history before endpoint rows; updates leave hist_head and
+    // hist_cap alone), or, when this batch wrote history rows for it before its row, the new head
+    // and cap, bound as parameters and set by updates too (the rows chain back to any older head).
+    const upsertById = (headInBatch: boolean): Database.Statement =>
+      db.prepare(
+        `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}, id, hist_head, hist_cap, finds)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${headInBatch ? '?, ?' : 'ifnull(x.head, 0), ifnull(x.cap, 0)'}, y.finds
+         FROM (SELECT 1) ${headInBatch ? '' : 'LEFT JOIN history_heads x ON x.ep = ?'} LEFT JOIN finding_heads y ON y.ep = ? WHERE true
+         ON CONFLICT (id) DO UPDATE SET ${updates}${headInBatch ? ', hist_head = excluded.hist_head, hist_cap = excluded.hist_cap' : ''}`,
+      );
+    const upsertEndpoint = upsertById(false);
+    const upsertEndpointWithHead = upsertById(true);
     // Whether history_heads or finding_heads has a row: both are empty once a build's endpoints
     // have rows, and the deletes that hand a head over to its row are then skipped (read once per
     // batch, inside its transaction, and set when this batch adds one).
