@@ -16,6 +16,8 @@ function window(rate: number, processed: number, keptUp: boolean): WindowResult 
     queueStart: 0,
     queueEnd: 0,
     queueMax: 10,
+    queueLowStart: 0,
+    queueLowEnd: 0,
     backlogStartBytes: 0,
     backlogEndBytes: 0,
     backlogMaxBytes: 0,

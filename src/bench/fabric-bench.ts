@@ -209,7 +209,7 @@ function describeWindow(w: WindowResult): string {
   const verdict = w.keptUp ? (w.limitedBy === 'simulator' ? 'kept up (the simulator fell short of the target)' : 'kept up') : `not kept up (${w.limitedBy})`;
   return (
     `churn ${w.targetRate}/s: sim sent ${w.simSentRate.toFixed(0)}/s, ept analysed ${w.processedRate.toFixed(0)}/s, committed ${w.committedRowsRate.toFixed(0)} rows/s; ` +
-    `queue ${w.queueStart}->${w.queueEnd} (max ${w.queueMax}), sim backlog ${(w.backlogEndBytes / MB).toFixed(1)} MB; ` +
+    `queue ${w.queueStart}->${w.queueEnd} (max ${w.queueMax}, lowest near the ends ${w.queueLowStart}->${w.queueLowEnd}), sim backlog ${(w.backlogEndBytes / MB).toFixed(1)} MB; ` +
     `cpu ept ${w.eptCpuPct.toFixed(0)}% sim ${w.simCpuPct.toFixed(0)}%; ${w.windowS.toFixed(0)} s${w.cutShort ? ' (cut short)' : ''}; ${verdict}`
   );
 }

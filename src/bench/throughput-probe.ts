@@ -18,6 +18,9 @@ export interface WindowResult {
   queueStart: number;
   queueEnd: number;
   queueMax: number;
+  /** The lowest queue sample in the window's first and last QUEUE_END_SPAN_MS (see queueGrowth). */
+  queueLowStart: number;
+  queueLowEnd: number;
   backlogStartBytes: number;
   backlogEndBytes: number;
   backlogMaxBytes: number;
@@ -56,6 +59,36 @@ const BACKLOG_SLACK = 4 << 20;
  * the rest of the run measures the resync instead.
  */
 const BACKLOG_GIVE_UP = 16 << 20;
+/** Time between samples of ept's queue and the simulator's backlog in a window. */
+const SAMPLE_MS = 250;
+/** The stretch at each end of a window whose lowest queue sample stands for that end. */
+export const QUEUE_END_SPAN_MS = 2000;
+
+/** ept's queue depth at a time (ms). */
+export interface QueueSample {
+  t: number;
+  queued: number;
+}
+
+/**
+ * The queue at each end of a window, as the lowest of its samples within spanMs of that end
+ * (samples in time order, the window's start first and its end last). At tens of thousands of
+ * events/s the queue swings by thousands within a second (a write batch, a checkpoint, a GC pause);
+ * one sample taken in such a swing says nothing about whether ept keeps up. A queue that grows
+ * because ept falls behind stays high, and its lowest sample near the end shows it.
+ */
+export function queueGrowth(samples: readonly QueueSample[], spanMs = QUEUE_END_SPAN_MS): { startLow: number; endLow: number } {
+  if (samples.length === 0) return { startLow: 0, endLow: 0 };
+  const first = (samples[0] as QueueSample).t;
+  const last = (samples[samples.length - 1] as QueueSample).t;
+  let startLow = Infinity;
+  let endLow = Infinity;
+  for (const s of samples) {
+    if (s.t <= first + spanMs) startLow = Math.min(startLow, s.queued);
+    if (s.t >= last - spanMs) endLow = Math.min(endLow, s.queued);
+  }
+  return { startLow, endLow };
+}
 
 export class ThroughputProbe {
   constructor(
@@ -90,14 +123,14 @@ export class ThroughputProbe {
     await sleep(warmS * 1000);
     const a = await this.snapshot();
     onWindow?.('start');
-    let queueMax = a.queued;
+    const samples: QueueSample[] = [{ t: a.t, queued: a.queued }];
     let backlogMax = a.backlog;
     let cutShort = false;
     const deadline = a.t + windowS * 1000;
     while (performance.now() < deadline) {
-      await sleep(Math.min(500, Math.max(0, deadline - performance.now())));
+      await sleep(Math.min(SAMPLE_MS, Math.max(0, deadline - performance.now())));
       const s = await this.sim.stats();
-      queueMax = Math.max(queueMax, this.ept.queued());
+      samples.push({ t: performance.now(), queued: this.ept.queued() });
       backlogMax = Math.max(backlogMax, s.backlogBytes);
       if (s.backlogBytes > BACKLOG_GIVE_UP) {
         cutShort = true;
@@ -106,20 +139,23 @@ export class ThroughputProbe {
     }
     const b = await this.snapshot();
     onWindow?.('end');
-    return this.result(rate, a, b, { queueMax, backlogMax, cutShort });
+    samples.push({ t: b.t, queued: b.queued });
+    return this.result(rate, a, b, { samples, backlogMax, cutShort });
   }
 
-  private result(rate: number, a: Snapshot, b: Snapshot, w: { queueMax: number; backlogMax: number; cutShort: boolean }): WindowResult {
+  private result(rate: number, a: Snapshot, b: Snapshot, w: { samples: QueueSample[]; backlogMax: number; cutShort: boolean }): WindowResult {
     const secs = (b.t - a.t) / 1000;
     const per = (x: number, y: number): number => (y - x) / secs;
     const processedRate = per(a.processed, b.processed);
     const simSentRate = per(a.simSent, b.simSent);
     const gaps = b.gaps - a.gaps;
     // ept falling behind shows as a growing backlog on the simulator's side (ept's backpressure
-    // pauses the reader) or a growing queue on its own; the counts in a window differ by what is in
-    // flight at its ends. The churn does not hit its target exactly: ept is judged on what was sent.
+    // pauses the reader) or a growing queue on its own, judged on its lowest samples near each end
+    // (queueGrowth); the counts in a window differ by what is in flight at its ends. The churn does
+    // not hit its target exactly: ept is judged on what was sent.
     const backlogBounded = !w.cutShort && b.backlog <= Math.max(a.backlog * 1.5, BACKLOG_SLACK);
-    const queueBounded = b.queued - a.queued < this.queueCapacity / 4;
+    const { startLow, endLow } = queueGrowth(w.samples);
+    const queueBounded = endLow - startLow < this.queueCapacity / 4;
     const receivedRate = per(a.received, b.received);
     const keptUp = gaps === 0 && backlogBounded && queueBounded && receivedRate >= 0.9 * simSentRate && processedRate >= 0.9 * simSentRate;
     let limitedBy: WindowResult['limitedBy'] = 'none';
@@ -135,7 +171,9 @@ export class ThroughputProbe {
       committedRowsRate: per(a.historyRows, b.historyRows),
       queueStart: a.queued,
       queueEnd: b.queued,
-      queueMax: w.queueMax,
+      queueMax: Math.max(...w.samples.map((x) => x.queued)),
+      queueLowStart: startLow,
+      queueLowEnd: endLow,
       backlogStartBytes: a.backlog,
       backlogEndBytes: b.backlog,
       backlogMaxBytes: w.backlogMax,
