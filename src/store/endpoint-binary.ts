@@ -155,8 +155,8 @@ export function encodeEndpointBinary(s: EndpointState): Uint8Array {
   return w.bytes.slice(off, off + len);
 }
 
-/** Reads a state back; every read is bounds-checked, and a damaged state throws (fail()). */
-class StateReader {
+/** Reads what StateBytes wrote; every read is bounds-checked, and damaged bytes throw (fail()). */
+export class StateReader {
   private pos = 0;
   private readonly known: string[] = [];
 
@@ -201,6 +201,11 @@ class StateReader {
     this.pos += len;
     this.known.push(s);
     return s;
+  }
+
+  /** True when every byte has been read. */
+  done(): boolean {
+    return this.pos >= this.b.length;
   }
 
   end(): void {

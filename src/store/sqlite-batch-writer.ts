@@ -11,6 +11,7 @@ import type { EndpointState, HistoryEvent } from '../core/types.js';
 import type { MoRow } from '../core/fabric-tables.js';
 import type { PendingCheckRecord, WriteBatch } from './store.js';
 import { FindingPruner, HISTORY_HEAD_SQL, HistoryPruner, prunesAt } from './sqlite-chains.js';
+import { writeHistoryGroup } from './history-group.js';
 
 type Row = (string | number)[];
 
@@ -26,7 +27,7 @@ export interface RowColumns {
   nums: Float64Array;
   /** Per row: [addr] for endpoints and for history written by key, none otherwise. */
   texts: string[];
-  /** Endpoints: the states' bytes (format 2), each at the offset and length its numbers give. */
+  /** Endpoints: the states' bytes (format 2); history: the groups' later events; each at the offset and length its numbers give. */
   bytes?: Uint8Array;
 }
 
@@ -41,9 +42,14 @@ export interface EncodedBatch {
   endpoints: RowColumns;
   /** The same for endpoints without an id (0), upserted by key. */
   endpointsByKey: RowColumns;
-  /** HISTORY_NUMS numbers ([node, seq, ts, status#, flags#, ifId#, encap#, pcTag, rwMac#, rwBd, remote, ep, fabric#, vnid]) per row, grouped by ep (arrival order within). */
+  /**
+   * HISTORY_NUMS numbers ([node, seq, ts, status#, flags#, ifId#, encap#, pcTag, rwMac#, rwBd, remote,
+   * ep, fabric#, vnid, more offset, more length, prune]) per row: one row per endpoint, its first
+   * event in the numbers and its later ones (arrival order) as bytes; prune is 1 when an event's seq
+   * is a pruning point (prunesAt).
+   */
   history: RowColumns;
-  /** History of endpoints without an id: the same numbers (ep 0) and [addr] per row. */
+  /** History of endpoints without an id: the same numbers (ep 0, no more bytes) and [addr] per row, one row per event. */
   historyByKey: RowColumns;
   /** History rows kept per endpoint and node (reads skip older ones; pruning deletes them). */
   historyCap: number;
@@ -55,7 +61,7 @@ export interface EncodedBatch {
 }
 
 const ENDPOINT_NUMS = 14;
-const HISTORY_NUMS = 14;
+const HISTORY_NUMS = 17;
 
 /** A finding record's changing part, by "kind:node": [count, first_ts, last_ts, cap, head, last_event] (schema v11). */
 type FindCounts = Record<string, [number, number, number, number, number, number]>;
@@ -83,7 +89,7 @@ export function parseFindCounts(text: string | null | undefined): FindCounts {
 /** The buffers a batch's columns live in, to move (not copy) them to the writer thread. */
 export function batchTransferList(b: EncodedBatch): ArrayBuffer[] {
   const list = [b.endpoints.nums.buffer, b.endpointsByKey.nums.buffer, b.history.nums.buffer, b.historyByKey.nums.buffer] as ArrayBuffer[];
-  for (const c of [b.endpoints, b.endpointsByKey]) if (c.bytes) list.push(c.bytes.buffer as ArrayBuffer);
+  for (const c of [b.endpoints, b.endpointsByKey, b.history, b.historyByKey]) if (c.bytes) list.push(c.bytes.buffer as ArrayBuffer);
   return list;
 }
 
@@ -139,14 +145,27 @@ function endpointColumnsOf(states: readonly EndpointState[], t: StringTable): Ro
   return { count: states.length, nums, texts, bytes: w.bytes };
 }
 
-/** The rows events[order[i]] (ids: their endpoint ids, by the same index), or every event for byKey. */
-function historyColumnsOf(events: readonly HistoryEvent[], order: ArrayLike<number> | null, ids: readonly number[] | undefined, t: StringTable, byKey: boolean): RowColumns {
-  const count = order ? order.length : events.length;
-  const nums = new Float64Array(count * HISTORY_NUMS);
-  const texts: string[] = byKey ? new Array<string>(count) : [];
-  for (let i = 0, o = 0; i < count; i++, o += HISTORY_NUMS) {
+/**
+ * History rows: with `order` (and ids), the events events[order[i]] grouped by endpoint, one row per
+ * endpoint (its first event in the numbers, the others as bytes, history-group.ts); without, one row
+ * per event, named by key.
+ */
+function historyColumnsOf(events: readonly HistoryEvent[], order: ArrayLike<number> | null, ids: readonly number[] | undefined, t: StringTable, cap: number): RowColumns {
+  const n = order ? order.length : events.length;
+  const byKey = order === null;
+  const nums = new Float64Array(n * HISTORY_NUMS);
+  const texts: string[] = byKey ? new Array<string>(n) : [];
+  const w = new StateBytes(byKey ? 16 : Math.max(1024, n * 24));
+  let count = 0;
+  for (let i = 0, o = 0; i < n; o += HISTORY_NUMS, count++) {
     const k = order ? (order[i] as number) : i;
     const e = events[k] as HistoryEvent;
+    const ep = ids?.[k] ?? 0;
+    // The group: the next events of the same endpoint (rows by key are one event each).
+    let j = i + 1;
+    if (order) while (j < n && ids?.[order[j] as number] === ep) j++;
+    let prune = prunesAt(e.seq, cap);
+    for (let x = i + 1; x < j && !prune; x++) prune = prunesAt((events[order![x] as number] as HistoryEvent).seq, cap);
     nums[o] = e.node;
     nums[o + 1] = e.seq;
     nums[o + 2] = e.ts;
@@ -158,12 +177,19 @@ function historyColumnsOf(events: readonly HistoryEvent[], order: ArrayLike<numb
     nums[o + 8] = t.id(e.rwMac);
     nums[o + 9] = e.rwBd;
     nums[o + 10] = e.remote;
-    nums[o + 11] = ids?.[k] ?? 0;
+    nums[o + 11] = ep;
     nums[o + 12] = t.id(e.fabric);
     nums[o + 13] = e.vnid;
-    if (byKey) texts[i] = e.addr;
+    if (j > i + 1) {
+      const [off, len] = writeHistoryGroup(w, events, order!, i + 1, j, e.ts);
+      nums[o + 14] = off;
+      nums[o + 15] = len;
+    }
+    nums[o + 16] = prune ? 1 : 0;
+    if (byKey) texts[count] = e.addr;
+    i = j;
   }
-  return { count, nums, texts };
+  return { count, nums, texts, bytes: w.bytes };
 }
 
 // Endpoint rows and finding records are sorted by key: random keys written in key order touch each
@@ -192,8 +218,8 @@ export function encodeBatch(b: WriteBatch): EncodedBatch {
   return {
     endpoints: endpointColumnsOf(withId, t),
     endpointsByKey: endpointColumnsOf(withoutId, t),
-    history: historyColumnsOf(b.history, order, ids, t, false),
-    historyByKey: historyColumnsOf(histByKey, null, undefined, t, true),
+    history: historyColumnsOf(b.history, order, ids, t, b.historyCap),
+    historyByKey: historyColumnsOf(histByKey, null, undefined, t, b.historyCap),
     historyCap: b.historyCap,
     strings: t.strings,
     findings,
@@ -257,17 +283,15 @@ export class SqliteBatchWriter {
     const endpointId = db.prepare('SELECT id FROM endpoints WHERE fabric = ? AND addr = ? AND vnid = ?').pluck();
     // History rows are appended, each chained to its endpoint's previous row: the head is kept in
     // the endpoint's row (schema v10), written in the same batch (its page is dirty already), or
-    // in history_heads while the endpoint has no row (see HISTORY_HEAD_SQL). The first row of an
-    // endpoint in a batch reads the head in its INSERT (one statement, not two: a build writes one
-    // row for most endpoints of a batch); the next rows chain to it.
+    // in history_heads while the endpoint has no row (see HISTORY_HEAD_SQL). An endpoint's events of
+    // one batch are one row (schema v12, history-group.ts), which reads the head in its INSERT.
     const setRowHead = db.prepare('UPDATE endpoints SET hist_head = ?, hist_cap = ? WHERE id = ?');
     const putHead = db.prepare('INSERT INTO history_heads (ep, head, cap) VALUES (?, ?, ?) ON CONFLICT (ep) DO UPDATE SET head = excluded.head, cap = excluded.cap');
-    const historyColumns = 'ep, prev, node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote';
-    const putHistory = db.prepare(`INSERT INTO history (${historyColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    // The parameters of putHistory with the endpoint twice more instead of prev (the two places
-    // HISTORY_HEAD_SQL looks, its @ep written as positional parameters).
-    const putFirstHistory = db.prepare(
-      `INSERT INTO history (${historyColumns}) VALUES (?, ifnull(${HISTORY_HEAD_SQL.replaceAll('@ep', '?')}, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // The endpoint three times: the row's, and the two places HISTORY_HEAD_SQL looks (its @ep
+    // written as positional parameters) for prev.
+    const putHistory = db.prepare(
+      `INSERT INTO history (ep, prev, node, seq, ts, status, flags, if_id, encap, pc_tag, rw_mac, rw_bd, remote, more)
+       VALUES (?, ifnull(${HISTORY_HEAD_SQL.replaceAll('@ep', '?')}, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const historyPruner = new HistoryPruner(db);
     // A finding's event is appended to finding_log, chained to its record's previous event, with
@@ -313,27 +337,13 @@ export class SqliteBatchWriter {
       const newHeads = new Map<number, number>();
       const prunes: number[] = [];
       const putChain = (cols: RowColumns, byId: boolean, endGroup: (ep: number, head: number, prune: boolean) => void): void => {
-        const n = cols.nums;
-        let ep = 0;
-        let head = 0;
-        let prune = false;
+        const { nums: n, bytes } = cols;
         for (let i = 0, o = 0; i < cols.count; i++, o += HISTORY_NUMS) {
-          const rowEp = byId ? n[o + 11]! : storedId(at(n[o + 12]!), n[o + 13]!, cols.texts[i]!, 'history row');
-          const seq = n[o + 1]!;
-          const first = rowEp !== ep || !byId;
-          if (first) {
-            if (ep !== 0) endGroup(ep, head, prune);
-            ep = rowEp;
-            prune = false;
-          }
-          // prev: the head read in the statement (first row), else the row just written.
-          const r = first
-            ? putFirstHistory.run(ep, ep, ep, n[o], seq, n[o + 2], at(n[o + 3]!), at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), n[o + 7], at(n[o + 8]!), n[o + 9], n[o + 10])
-            : putHistory.run(ep, head, n[o], seq, n[o + 2], at(n[o + 3]!), at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), n[o + 7], at(n[o + 8]!), n[o + 9], n[o + 10]);
-          head = Number(r.lastInsertRowid);
-          if (prunesAt(seq, hcap)) prune = true;
+          const ep = byId ? n[o + 11]! : storedId(at(n[o + 12]!), n[o + 13]!, cols.texts[i]!, 'history row');
+          const more = n[o + 15]! > 0 ? Buffer.from(bytes!.buffer, bytes!.byteOffset + n[o + 14]!, n[o + 15]!) : null;
+          const r = putHistory.run(ep, ep, ep, n[o], n[o + 1], n[o + 2], at(n[o + 3]!), at(n[o + 4]!), at(n[o + 5]!), at(n[o + 6]!), n[o + 7], at(n[o + 8]!), n[o + 9], n[o + 10], more);
+          endGroup(ep, Number(r.lastInsertRowid), n[o + 16] === 1);
         }
-        if (ep !== 0) endGroup(ep, head, prune);
       };
       const setHead = (ep: number, head: number): void => {
         if (setRowHead.run(head, hcap, ep).changes === 0) {

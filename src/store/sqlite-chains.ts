@@ -4,6 +4,8 @@
 // without a row yet) / findings.head hold the newest. This module has
 // the walks over those chains, shared by the writer (pruning) and the readers.
 import type Database from 'better-sqlite3';
+import { historyRowEvents } from './history-group.js';
+import type { HistoryRow } from './store-rows.js';
 
 /** A row of a chain as the walks see it, newest (highest id) first. */
 export interface ChainRow {
@@ -71,24 +73,53 @@ export function keptRows<R extends ChainRow>(rows: readonly R[], cap: number): R
   return kept;
 }
 
-/** Prunes one endpoint's history chain to what keptRows keeps, relinking the rows that stay. */
+/**
+ * The events of history rows (newest row first) as the chain walks see them, newest first: a row's
+ * later events (`more`, schema v12) come before its first. `expand` reads a row's events in the
+ * order they were written (historyRowEvents).
+ */
+export function chainEvents<R extends { id: number }, E>(rows: readonly R[], expand: (row: R) => E[]): E[] {
+  const out: E[] = [];
+  for (const r of rows) {
+    const events = expand(r);
+    for (let i = events.length - 1; i >= 0; i--) out.push(events[i] as E);
+  }
+  return out;
+}
+
+/**
+ * Prunes one endpoint's history chain to the rows holding an event keptRows keeps, relinking the
+ * rows that stay. A row whose events cannot be read (damaged bytes) is kept.
+ */
 export class HistoryPruner {
   private readonly walk: Database.Statement;
   private readonly setPrev: Database.Statement;
   private readonly del: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.walk = db.prepare(`${HISTORY_CHAIN_SQL} SELECT h.id, h.prev, h.node, h.seq FROM c JOIN history h ON h.id = c.id ORDER BY h.id DESC`);
+    this.walk = db.prepare(
+      `${HISTORY_CHAIN_SQL} SELECT h.id, h.prev, h.node, h.seq, h.ts, h.more, '' AS fabric, 0 AS vnid, '' AS addr FROM c JOIN history h ON h.id = c.id ORDER BY h.id DESC`,
+    );
     this.setPrev = db.prepare('UPDATE history SET prev = ? WHERE id = ?');
     this.del = db.prepare('DELETE FROM history WHERE id = ?');
   }
 
   /** Returns the number of rows deleted. */
   prune(ep: number, cap: number): number {
-    const rows = this.walk.all({ ep }) as ChainRow[];
-    const kept = keptRows(rows, cap);
-    if (kept.length === rows.length) return 0;
-    const keep = new Set(kept.map((r) => r.id));
+    const rows = this.walk.all({ ep }) as (ChainRow & HistoryRow & { more: Uint8Array | null })[];
+    const damaged = new Set<number>();
+    const events = chainEvents(rows, (r) => {
+      try {
+        return historyRowEvents(r);
+      } catch {
+        damaged.add(r.id);
+        return [r];
+      }
+    });
+    const keep = new Set(damaged);
+    for (const e of keptRows(events, cap)) keep.add(e.id);
+    if (keep.size === rows.length) return 0;
+    const kept = rows.filter((r) => keep.has(r.id));
     for (const r of rows) if (!keep.has(r.id)) this.del.run(r.id);
     for (let i = 0; i < kept.length; i++) {
       const r = kept[i] as ChainRow;

@@ -453,6 +453,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
               FROM finding_records r LEFT JOIN endpoints e ON e.id = r.ep LEFT JOIN finding_heads h ON h.ep = r.ep);
     `,
   },
+  {
+    version: 12,
+    description: "an endpoint's history events of one write batch in one history row: the first in its columns, the others in more (store/history-group.ts)",
+    sql: `
+      -- One history row per event was one INSERT per event, the writer thread's most frequent
+      -- statement (a move gives an endpoint about seven events in one batch). Rows written before
+      -- (more is NULL) hold one event and are read as they were.
+      ALTER TABLE history ADD COLUMN more BLOB;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns the final version. */

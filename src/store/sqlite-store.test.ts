@@ -325,8 +325,8 @@ describe('openSqliteStore', () => {
   it('stops a read at a damaged chain instead of looping or reading another endpoint', async () => {
     // b's row comes first: its id is lower than a's, so only the endpoint check stops a walk into it.
     const { file, store, a, b } = await twoEndpoints('damaged');
-    const hist = [0, 1, 2].map((k) => historyEvent(a, 101, k, T0 + k));
-    await store.writeBatch(batch({ history: hist, historyIds: [a.id, a.id, a.id] }));
+    // One batch each: an endpoint's events of one batch share one row.
+    for (const k of [0, 1, 2]) await store.writeBatch(batch({ history: [historyEvent(a, 101, k, T0 + k)], historyIds: [a.id] }));
     const db = new Database(file);
     const ids = db.prepare('SELECT id FROM history WHERE ep = ? ORDER BY id').pluck().all(a.id) as number[];
     const other = db.prepare('SELECT id FROM history WHERE ep = ?').pluck().get(b.id) as number;
@@ -413,6 +413,50 @@ describe('openSqliteStore', () => {
     expect((await store.history(s, 10)).map((e) => [e.node, e.seq])).toEqual([[101, 29], [101, 28], [101, 27], [101, 26], [102, 0]]);
     expect(raw.prepare('SELECT count(*) FROM history_heads').pluck().get()).toBe(0);
     raw.close();
+    await store.close();
+  });
+
+  it("writes an endpoint's history events of one batch as one row that reads, caps and prunes by event", async () => {
+    const file = join(dir, 'history-groups', 'ept.db');
+    const store = await openSqliteStore({ path: file, writerThread: false });
+    const s = { ...endpointState({ addr: '10.7.8.1' }), id: store.newEndpointId() };
+    const raw = new Database(file, { readonly: true });
+    const rows = (): number => raw.prepare('SELECT count(*) FROM history WHERE ep = ?').pluck().get(s.id) as number;
+    // Seven events on two nodes, one batch: one row, the first event in its columns, six in more.
+    const first = [0, 1, 2, 3].flatMap((k) => [historyEvent(s, 101, k, T0 + 2 * k), ...(k < 3 ? [historyEvent(s, 102, k, T0 + 2 * k + 1)] : [])]);
+    first[5] = { ...first[5]!, flags: ['local', 'vpc-attached'], ifId: 'po7', status: 'deleted' };
+    await store.writeBatch(batch({ endpoints: [s], history: first, historyIds: first.map(() => s.id), historyCap: 2 }));
+    expect(rows()).toBe(1);
+    expect(raw.prepare('SELECT node, seq, length(more) > 0 AS packed FROM history WHERE ep = ?').get(s.id)).toEqual({ node: 101, seq: 0, packed: 1 });
+    const read = await store.history(s, 10);
+    expect(read.map((e) => [e.node, e.seq])).toEqual([[101, 3], [102, 2], [101, 2], [102, 1]]);
+    expect(read[1]).toEqual({ ...first[5], fabric: s.fabric, vnid: s.vnid, addr: s.addr });
+    // Node 101 runs on alone: at its pruning point (seq 16) the group row stays, holding node 102's kept events.
+    for (let k = 4; k <= 16; k++) await store.writeBatch(batch({ history: [historyEvent(s, 101, k, T0 + 100 + k)], historyIds: [s.id], historyCap: 2 }));
+    expect(rows()).toBe(3);
+    expect((await store.history(s, 10)).map((e) => [e.node, e.seq])).toEqual([[101, 16], [101, 15], [102, 2], [102, 1]]);
+    // Once node 102 has moved on past its cap as well, the row goes at the next pruning point.
+    for (let k = 3; k <= 16; k++) await store.writeBatch(batch({ history: [historyEvent(s, 102, k, T0 + 200 + k)], historyIds: [s.id], historyCap: 2 }));
+    expect(raw.prepare('SELECT count(*) FROM history WHERE ep = ? AND more IS NOT NULL').pluck().get(s.id)).toBe(0);
+    expect((await store.history(s, 10)).map((e) => [e.node, e.seq])).toEqual([[102, 16], [102, 15], [101, 16], [101, 15]]);
+    raw.close();
+    await store.close();
+  });
+
+  it('names a history row whose grouped events are damaged, and keeps it when pruning', async () => {
+    const file = join(dir, 'history-group-damaged', 'ept.db');
+    const store = await openSqliteStore({ path: file, writerThread: false });
+    const s = { ...endpointState({ addr: '10.7.8.2' }), id: store.newEndpointId() };
+    await store.writeBatch(batch({ endpoints: [s], history: [historyEvent(s, 101, 0, T0), historyEvent(s, 101, 1, T0 + 1)], historyIds: [s.id, s.id], historyCap: 2 }));
+    const db = new Database(file);
+    const id = db.prepare('SELECT id FROM history WHERE ep = ?').pluck().get(s.id) as number;
+    db.prepare("UPDATE history SET more = x'0102' WHERE id = ?").run(id);
+    await expect(store.history(s, 10)).rejects.toMatchObject({ code: 'store_error', message: expect.stringContaining(`history row ${id} of ${s.fabric}/${s.vnid}/${s.addr} is damaged`) });
+    // The writer's pruning (at seq 16) neither fails its batches nor drops the row.
+    for (let k = 2; k <= 16; k++) await store.writeBatch(batch({ history: [historyEvent(s, 101, k, T0 + k)], historyIds: [s.id], historyCap: 2 }));
+    expect(db.prepare('SELECT count(*) FROM history WHERE id = ?').pluck().get(id)).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM history WHERE ep = ?').pluck().get(s.id)).toBe(3);
+    db.close();
     await store.close();
   });
 

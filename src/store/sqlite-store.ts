@@ -18,7 +18,8 @@ import { encodeBatch, encodeObjects, SqliteBatchWriter } from './sqlite-batch-wr
 import { applyConnectionPragmas } from './sqlite-pragmas.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import { SqliteWriterThread } from './sqlite-writer-thread.js';
-import { FINDING_CHAIN_SQL, HISTORY_CHAIN_SQL, keptRows, type ChainRow } from './sqlite-chains.js';
+import { chainEvents, FINDING_CHAIN_SQL, HISTORY_CHAIN_SQL, keptRows, type ChainRow } from './sqlite-chains.js';
+import { historyRowEvents } from './history-group.js';
 import {
   decodeEndpointCursor,
   encodeEndpointCursor,
@@ -332,8 +333,8 @@ export class SqliteStore implements Store {
       const { id: ep, cap } = found;
       const rows = this.stmt(
         `${HISTORY_CHAIN_SQL} SELECT @fabric AS fabric, @vnid AS vnid, @addr AS addr, h.* FROM c JOIN history h ON h.id = c.id ORDER BY h.id DESC`,
-      ).all({ ep, fabric: key.fabric, vnid: key.vnid, addr: key.addr }) as (HistoryRow & ChainRow)[];
-      return keptRows(rows, cap)
+      ).all({ ep, fabric: key.fabric, vnid: key.vnid, addr: key.addr }) as (HistoryRow & ChainRow & { more: Uint8Array | null })[];
+      return keptRows(chainEvents(rows, historyRowEvents), cap)
         .sort((a, b) => b.ts - a.ts || b.seq - a.seq || a.node - b.node)
         .slice(0, limit)
         .map(historyEvent);
