@@ -41,10 +41,20 @@ export class StateBytes {
 
   /** A zigzag varint of a safe integer (at most 8 bytes for the values a state holds). */
   int(v: number): void {
-    if (!Number.isSafeInteger(v)) throw new EptError('internal', `endpoint state: ${v} is not an integer the store can encode`);
-    let z = v >= 0 ? v * 2 : -v * 2 - 1;
     this.room(8);
     const b = this.bytes;
+    // 32-bit integers (nearly every value: times are differences) with bit operations: z < 2^32.
+    if ((v | 0) === v) {
+      let z = v >= 0 ? v * 2 : -v * 2 - 1;
+      while (z >= 128) {
+        b[this.pos++] = (z & 127) | 128;
+        z >>>= 7;
+      }
+      b[this.pos++] = z;
+      return;
+    }
+    if (!Number.isSafeInteger(v)) throw new EptError('internal', `endpoint state: ${v} is not an integer the store can encode`);
+    let z = v >= 0 ? v * 2 : -v * 2 - 1;
     while (z >= 128) {
       b[this.pos++] = (z % 128) + 128;
       z = Math.floor(z / 128);
