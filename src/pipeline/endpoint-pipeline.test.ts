@@ -250,8 +250,13 @@ describe('a slow store', () => {
       // A new endpoint whose first event cannot be applied is not kept.
       mac(101, '00:00:00:00:03:03', { pcTag: 2 ** 30 }),
       mac(101, '00:00:00:00:03:02'),
+      // Right after a dropped event, the next event of that endpoint starts from what was packed.
+      mac(101, '00:00:00:00:03:04'),
+      mac(101, '00:00:00:00:03:04', { pcTag: 2 ** 30, ifId: 'eth1/9' }),
+      mac(103, '00:00:00:00:03:04'),
     ]);
     await p.flush();
+    expect(p.getState('f', BD, '00:00:00:00:03:04')?.learns.map((l) => [l.node, l.ifId, l.pcTag])).toEqual([101, 103].map((n) => [n, mac(n, '00:00:00:00:03:04').ifId, mac(n, '00:00:00:00:03:04').pcTag]));
     expect(lines.join('')).toMatch(/event dropped: it could not be applied/);
     expect(lines.join('')).toMatch(/"node":102/);
     expect(p.getState('f', BD, '00:00:00:00:03:01')?.learns.map((l) => l.node)).toEqual([101]);
@@ -260,7 +265,7 @@ describe('a slow store', () => {
     expect(p.getState('f', BD, '00:00:00:00:03:01')?.current).toMatchObject({ ifId: before.ifId, pcTag: before.pcTag });
     expect(p.getState('f', BD, '00:00:00:00:03:03')).toBeUndefined();
     expect(p.getState('f', BD, '00:00:00:00:03:02')?.learns.map((l) => l.node)).toEqual([101]);
-    expect((await store.countEndpoints('f')).total).toBe(2);
+    expect((await store.countEndpoints('f')).total).toBe(3);
     await p.close();
     await store.close();
   });

@@ -6,7 +6,7 @@ import { applyObservation, confirmCheck, type ApplyResult, ownFlags, candidateCh
 import type { FabricTables } from '../core/fabric-tables.js';
 import type { FabricSettings } from '../core/settings.js';
 import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCurrent, unpackLearns, type PackedEndpointState } from '../core/packed-learns.js';
-import type { EndpointState, Finding, NodeLearn, Observation, ObservationClass } from '../core/types.js';
+import type { EndpointState, Finding, Location, NodeLearn, Observation, ObservationClass } from '../core/types.js';
 import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
 import { HistoryBuffer } from './history-buffer.js';
@@ -82,16 +82,36 @@ function view(s: HeldState): EndpointState {
  */
 const learnPool: NodeLearn[] = [];
 
+/**
+ * The last endpoint packed after a change, with the objects it was packed from: they equal what
+ * unpacking would give, so its next event (a move brings an endpoint several in a row) takes them
+ * instead of unpacking again. Valid while its packed array is the one they were packed into and no
+ * other endpoint has been expanded into learnPool since (expand and collapse clear it otherwise).
+ */
+const lastPacked: { s: HeldState | null; packed: number[]; learns: NodeLearn[]; current: Location | null } = { s: null, packed: [], learns: NO_LEARNS, current: null };
+
 /** Unpacks a held state's learns and current location in place, for the analyses. */
 function expand(s: HeldState): HeldState {
-  s.learns = unpackLearns(s.packed, learnPool);
-  s.current = unpackCurrent(s.packed);
+  if (lastPacked.s === s && lastPacked.packed === s.packed) {
+    s.learns = lastPacked.learns;
+    s.current = lastPacked.current;
+  } else {
+    s.learns = unpackLearns(s.packed, learnPool);
+    s.current = unpackCurrent(s.packed);
+  }
+  lastPacked.s = null;
   return s;
 }
 
 /** Packs them back (when they may have changed) and drops the objects. */
 function collapse(s: HeldState, changed: boolean): void {
-  if (changed) s.packed = repackLearns(s.packed, s.learns, s.current);
+  if (changed) {
+    s.packed = repackLearns(s.packed, s.learns, s.current);
+    lastPacked.s = s;
+    lastPacked.packed = s.packed;
+    lastPacked.learns = s.learns;
+    lastPacked.current = s.current;
+  }
   s.learns = NO_LEARNS;
   s.current = null;
 }
