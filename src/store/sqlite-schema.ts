@@ -463,6 +463,24 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE history ADD COLUMN more BLOB;
     `,
   },
+  {
+    version: 13,
+    description: 'finding records whose counts cannot be read (damaged finds text, or no entry for the record) are left out of the findings view instead of failing every read of it',
+    sql: `
+      -- The v11 view read counts with the -> operator, which raises "malformed JSON" on a damaged
+      -- finds text: every listing of the fabric's records of that kind failed until the writer's next
+      -- finding for the endpoint rewrote the text (parseFindCounts). Such records are now left out
+      -- of listings and endpoint reads until then; finding_records and the log keep them.
+      DROP VIEW findings;
+      CREATE VIEW findings AS
+        SELECT ep, kind, node, fabric, vnid, addr, type, v ->> 0 AS count, v ->> 1 AS first_ts, v ->> 2 AS last_ts,
+               v ->> 3 AS cap, v ->> 4 AS head, v ->> 5 AS last_event
+        FROM (SELECT ep, kind, node, fabric, vnid, addr, type, CASE WHEN json_valid(t) THEN t -> ('$."' || kind || ':' || node || '"') END AS v
+              FROM (SELECT r.*, coalesce(e.finds, h.finds) AS t
+                    FROM finding_records r LEFT JOIN endpoints e ON e.id = r.ep LEFT JOIN finding_heads h ON h.ep = r.ep))
+        WHERE json_type(v) = 'array' AND json_array_length(v) = 6;
+    `,
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns the final version. */

@@ -551,6 +551,30 @@ describe('openSqliteStore', () => {
     await store.close();
   });
 
+  it('leaves a record whose counts cannot be read out of listings and endpoint reads, and lists the others', async () => {
+    const file = join(dir, 'finds-unreadable', 'ept.db');
+    const store = await openSqliteStore({ path: file, writerThread: false });
+    const a = { ...endpointState({ addr: '10.8.8.10' }), id: store.newEndpointId() };
+    const b = { ...endpointState({ addr: '10.8.8.11' }), id: store.newEndpointId() };
+    await store.writeBatch(batch({ endpoints: [a, b], findings: [finding(a, 'move', T0), finding(b, 'move', T0 + 1)], findingIds: [a.id, b.id] }));
+    const listed = async (): Promise<string[][]> =>
+      Promise.all((['lastTs', 'count', 'addr'] as const).map(async (sort) => (await store.listFindings(a.fabric, 'move', { limit: 10, sort })).items.map((r) => r.addr)));
+    const raw = new Database(file);
+    // Text that is not JSON, then an object without the record's entry.
+    for (const text of ['{"move:0": [1, 2', '{"stale:101": [1, 2, 3, 8, 7, 7]}', '{"move:0": [1, 2]}']) {
+      raw.prepare('UPDATE endpoints SET finds = ? WHERE id = ?').run(text, a.id);
+      expect(await listed()).toEqual([[b.addr], [b.addr], [b.addr]]);
+      expect(await store.findingsForEndpoint(a)).toEqual([]);
+      expect((await store.findingsForEndpoint(b)).map((r) => r.count)).toEqual([1]);
+    }
+    raw.close();
+    // The writer's next finding for the endpoint counts it from nothing again: listed again.
+    await store.writeBatch(batch({ endpoints: [a], findings: [finding(a, 'move', T0 + 5)], findingIds: [a.id] }));
+    // (Newest first, highest count first with ties by time, addresses in descending order by default.)
+    expect(await listed()).toEqual([[a.addr, b.addr], [a.addr, b.addr], [b.addr, a.addr]]);
+    await store.close();
+  });
+
   it('turns driver failures after open into store_error naming the file', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     await store.close();
