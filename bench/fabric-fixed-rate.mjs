@@ -5,7 +5,7 @@
 // Per thread: CPU (user + system, and system alone) and file I/O per event (read/write syscalls and
 // bytes from /proc/<pid>/task/<tid>/io: the SQLite writer thread's WAL writes, checkpoints and reads).
 // Run after npm run build: node --expose-gc --max-old-space-size=8192 bench/fabric-fixed-rate.mjs [hosts] [rate] [secs]
-// Fixed-rate run: build, then hold churn at RATE for SECS, sampling per-thread CPU of this process.
+// Fixed-rate run: build (per-thread CPU of ept and the simulator over it), then hold churn at RATE for SECS, sampling per-thread CPU of this process.
 import { readFileSync, readdirSync } from 'node:fs';
 import { SimProcess } from '../dist/bench/sim-process.js';
 import { EptUnderTest } from '../dist/bench/ept-under-test.js';
@@ -29,9 +29,18 @@ const sim = SimProcess.spawn({ maxOldSpaceMiB: 4096 });
 const started = await sim.start({ leafs: 200, endpoints, churnPool: 100000, seed: 1 });
 const ept = await EptUnderTest.open(started, { partitions: 4, batchSize: 5000, queueCapacity: 20000, logLevel: 'warn' });
 const t0 = performance.now();
+// Per-thread CPU over the build, sampled every 500 ms (the page decoder thread may end before it does).
+const b0 = threads(process.pid); const sb0 = threads(sim.pid); let bSeen = {};
+const bTick = setInterval(() => { bSeen = { ...bSeen, ...threads(process.pid) }; }, 500);
 ept.subscriber.start();
 while (ept.subscriber.status().state !== 'running') await new Promise((r) => setTimeout(r, 50));
-console.log('build', ((performance.now() - t0) / 1000).toFixed(1), 's');
+clearInterval(bTick);
+const buildSecs = (performance.now() - t0) / 1000;
+console.log('build', buildSecs.toFixed(1), 's');
+{
+  const cpu = (x, y) => Object.fromEntries(Object.entries(y).map(([k, v]) => [v.name + ':' + k, (v.cpu - (x[k]?.cpu ?? 0)) / hz / buildSecs]).filter(([, v]) => v >= 0.005).map(([k, v]) => [k, (100 * v).toFixed(0) + '%']));
+  console.log('build threads', JSON.stringify(cpu(b0, { ...bSeen, ...threads(process.pid) })), 'sim', JSON.stringify(cpu(sb0, threads(sim.pid))));
+}
 const probe = new ThroughputProbe(sim, ept, 20000);
 // WARM=secs: a window at the same rate first, not measured (finding records and checks exist by then, as in a fabric that has run a while).
 if (process.env.WARM) { const w0 = await probe.measure(rate, 3, Number(process.env.WARM)); console.log('warm-up', JSON.stringify({ processed: w0.processedRate.toFixed(0), q: [w0.queueStart, w0.queueEnd], gaps: w0.gaps, cut: w0.cutShort })); }
