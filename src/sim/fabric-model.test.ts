@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { FabricTables } from '../core/fabric-tables.js';
 import { normalizeIp } from '../core/address.js';
 import { toObservation } from '../protocols/apic-objects.js';
-import { EP_CLASSES } from './endpoint-render.js';
+import { EndpointRenderer, EP_CLASSES, learnHas } from './endpoint-render.js';
+import type { SimHost } from './endpoint-space.js';
+import { attachmentPlacement, placeHost } from './host-moves.js';
 import { FabricModel } from './fabric-model.js';
 import type { SimMo } from './fabric-topology.js';
 
@@ -158,5 +160,58 @@ describe('FabricModel payloads', () => {
     const c = new FabricModel({ endpoints: 50, seed: 4, leafs: 8 });
     expect(a.host(17)).toEqual(b.host(17));
     expect(a.host(17)?.learns).not.toEqual(c.host(17)?.learns);
+  });
+});
+
+describe('FabricModel events', () => {
+  it('emits, for each host change, the events of a diff by DN: deletes first, then creates and changes', () => {
+    const model = new FabricModel({ leafs: 8, endpoints: 300, seed: 3 });
+    const emitted: SimMo[][] = [];
+    model.onEvents((e) => emitted.push(e));
+    const renderer = new EndpointRenderer(model.topo);
+    const byDn = (h: SimHost): Map<string, SimMo> => {
+      const m = new Map<string, SimMo>();
+      for (const cls of EP_CLASSES) {
+        for (const l of h.learns) {
+          if (!model.isUp(l.node) || !learnHas(cls, h, l)) continue;
+          const mo = renderer.render(cls, h, l);
+          m.set(mo.attrs['dn'] ?? '', mo);
+        }
+      }
+      return m;
+    };
+    // The reference: objects matched by DN.
+    const reference = (before: Map<string, SimMo>, after: Map<string, SimMo>): SimMo[] => {
+      const out: SimMo[] = [];
+      for (const [dn, mo] of before) if (!after.has(dn)) out.push({ cls: mo.cls, attrs: { dn, status: 'deleted' } });
+      for (const [dn, mo] of after) {
+        const old = before.get(dn);
+        if (!old) {
+          out.push({ cls: mo.cls, attrs: { ...mo.attrs, status: 'created' } });
+          continue;
+        }
+        const changed: Record<string, string> = { dn, status: 'modified' };
+        for (const k in mo.attrs) if (k !== 'dn' && k !== 'status' && mo.attrs[k] !== old.attrs[k]) changed[k] = mo.attrs[k] ?? '';
+        if (Object.keys(changed).length > 2) out.push({ cls: mo.cls, attrs: changed });
+      }
+      return out;
+    };
+    model.setLeafState(model.topo.leafId(5), 'down');
+    let sameNodeReplaced = 0;
+    for (let k = 0; k < 300; k++) {
+      const i = (k * 7) % 300;
+      const prev = model.host(i) as SimHost;
+      const stale = k % 5 === 0 ? [model.topo.leafId(k % 8)] : [];
+      const next = placeHost(model, prev, attachmentPlacement(model, k % model.space.attachments, `eth1/${1 + (k % 48)}`), { staleNodes: stale });
+      const expected = reference(byDn(prev), byDn(next));
+      const before = emitted.length;
+      model.setHost(next);
+      expect(emitted.length > before ? emitted[emitted.length - 1] : []).toEqual(expected);
+      const nodeOf = (mo: SimMo): string => `${mo.cls} ${/node-(\d+)/.exec(mo.attrs['dn'] ?? '')?.[1]}`;
+      const deleted = new Set(expected.filter((e) => e.attrs['status'] === 'deleted').map(nodeOf));
+      if (expected.some((e) => e.attrs['status'] === 'created' && deleted.has(nodeOf(e)))) sameNodeReplaced++;
+    }
+    // Moves onto nodes that held the host's remote learns: same class and node, a new DN.
+    expect(sameNodeReplaced).toBeGreaterThan(0);
   });
 });
