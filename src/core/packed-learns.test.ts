@@ -59,6 +59,25 @@ describe('packed learns', () => {
     expect(unpackLearns(grown).map((l) => l.node)).toEqual([101, 102]);
   });
 
+  it('repacks only the current location and the one learn named, leaving the others as packed', () => {
+    const learns = [learn(), learn({ node: 102, ifId: 'po4' }), learn({ node: 103, ifId: 'tunnel3', remote: 101 })];
+    const loc: Location = { node: 101, ifId: 'po3', encap: 'vlan-101', pcTag: 49153, rwMac: '', rwBd: 0, ts: T0 };
+    const p = packLearns(learns, loc);
+    const changed = [learns[0]!, learn({ node: 102, ifId: 'eth1/7', seq: 9, present: false }), learns[2]!];
+    const moved = { ...loc, node: 102, ifId: 'eth1/7' };
+    const full = repackLearns([...p], changed, moved);
+    const one = repackLearns(p, changed, moved, 1);
+    expect(one).toBe(p);
+    expect(one).toEqual(full);
+    // Named learn only: a change elsewhere is not packed (the caller vouches there is none).
+    const q = repackLearns([...p], [learn({ seq: 99 }), ...changed.slice(1)], moved, 1);
+    expect(unpackLearns(q)[0]?.seq).toBe(7);
+    // A value out of range leaves the array as it was.
+    const before = [...p];
+    expect(() => repackLearns(p, [changed[0]!, learn({ node: 102, pcTag: 2 ** 30 }), changed[2]!], moved, 1)).toThrow(/out of range/);
+    expect(p).toEqual(before);
+  });
+
   it('refuses values it cannot pack exactly, naming them', () => {
     expect(() => packLearns([learn({ bd: 2 ** 26 })])).toThrow(/pcTag\/bd out of range/);
     expect(() => packLearns([learn({ pcTag: -1 })])).toThrow(/out of range/);

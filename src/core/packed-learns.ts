@@ -144,12 +144,22 @@ let scratch = new Float64Array(HEAD + 8 * LEARN_STRIDE);
 
 /**
  * Packs into p when the learns fit exactly (the same number of learns), else into a new array.
- * Either way p is left as it was when a value cannot be packed (the error names it).
+ * Either way p is left as it was when a value cannot be packed (the error names it). With `only`
+ * (an index into learns), the other learns are known to be as p holds them: the current location
+ * and that learn alone are packed.
  */
-export function repackLearns(p: number[], learns: readonly NodeLearn[], current: Location | null = null): number[] {
+export function repackLearns(p: number[], learns: readonly NodeLearn[], current: Location | null = null, only = -1): number[] {
   const n = HEAD + learns.length * LEARN_STRIDE;
   if (p.length !== n) return packLearns(learns, current);
   if (scratch.length < n) scratch = new Float64Array(2 * n);
+  if (only >= 0 && only < learns.length) {
+    const o = HEAD + only * LEARN_STRIDE;
+    writeHead(scratch, current);
+    writeLearn(scratch, o, learns[only] as NodeLearn);
+    for (let i = 0; i < HEAD; i++) p[i] = scratch[i] as number;
+    for (let i = o; i < o + LEARN_STRIDE; i++) p[i] = scratch[i] as number;
+    return p;
+  }
   writeHead(scratch, current);
   for (let i = 0; i < learns.length; i++) writeLearn(scratch, HEAD + i * LEARN_STRIDE, learns[i] as NodeLearn);
   for (let i = 0; i < n; i++) p[i] = scratch[i] as number;

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BD, EPG_TAG, labTables, TEP, tunnelTo, VRF } from '../../test/support/lab-fabric.js';
+import { applyObservation, newEndpointState, type AnalysisContext } from '../core/analyses.js';
 import { resolveSettings } from '../core/settings.js';
-import type { Observation } from '../core/types.js';
+import type { EndpointState, Observation } from '../core/types.js';
 import { endpointState } from '../store/store-fixtures.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -35,6 +36,47 @@ async function setup(path = ':memory:', opts: { queueCapacity?: number } = {}): 
 }
 
 describe('EndpointPipeline', () => {
+  it('holds, after any sequence of events, the learns the analyses give on plain objects (packing and reuse)', async () => {
+    clock = T0;
+    const { store, p } = await setup();
+    const ctx: AnalysisContext = { tables: labTables(), settings: resolveSettings({}), epoch: 0 };
+    let seed = 11;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor(seed / 65536) % n;
+    };
+    const ifs = ['eth1/1', 'eth1/2', 'po3', tunnelTo(TEP[101] as string), tunnelTo(TEP[103] as string)];
+    const statuses = ['created', 'modified', 'deleted'] as const;
+    const events: Observation[] = [];
+    for (let k = 0; k < 4000; k++) {
+      clock += rnd(40);
+      const n = rnd(12);
+      const node = 101 + rnd(5);
+      const remote = rnd(3) === 0;
+      const over: Partial<Observation> = { ts: clock, status: statuses[rnd(3)], ifId: ifs[rnd(ifs.length)], encap: remote ? '' : 'vlan-101', pcTag: rnd(4) === 0 ? EPG_TAG + 1 : EPG_TAG };
+      events.push(n < 6 ? mac(node, `00:00:00:00:09:0${n}`, { ...over, flags: remote ? ['mac'] : ['local', 'mac'] }) : ip(node, `10.9.9.${n}`, { ...over, flags: remote ? ['ip'] : ['ip', 'local'] }));
+    }
+    const ref = new Map<string, EndpointState>();
+    for (const o of events) {
+      let s = ref.get(`${o.vnid} ${o.addr}`);
+      if (!s) {
+        if (o.status === 'deleted') continue;
+        s = newEndpointState(o);
+        ref.set(`${o.vnid} ${o.addr}`, s);
+      }
+      applyObservation(s, o, ctx, clock);
+    }
+    for (let i = 0; i < events.length; i += 500) await p.submit(events.slice(i, i + 500));
+    await p.flush();
+    expect(ref.size).toBe(12);
+    for (const s of ref.values()) {
+      const got = p.getState('f', s.vnid, s.addr);
+      expect({ learns: got?.learns, current: got?.current, previous: got?.previous }).toEqual({ learns: s.learns, current: s.current, previous: s.previous });
+    }
+    await p.close();
+    await store.close();
+  });
+
   it('analyses, writes state, history and moves behind, in one commit per batch', async () => {
     clock = T0;
     const { store, p } = await setup();

@@ -103,10 +103,13 @@ function expand(s: HeldState): HeldState {
   return s;
 }
 
-/** Packs them back (when they may have changed) and drops the objects. */
-function collapse(s: HeldState, changed: boolean): void {
+/**
+ * Packs them back (when they may have changed; with `only`, the index of the one learn that did,
+ * ApplyResult.learn) and drops the objects.
+ */
+function collapse(s: HeldState, changed: boolean, only = -1): void {
   if (changed) {
-    s.packed = repackLearns(s.packed, s.learns, s.current);
+    s.packed = repackLearns(s.packed, s.learns, s.current, only);
     lastPacked.s = s;
     lastPacked.packed = s.packed;
     lastPacked.learns = s.learns;
@@ -538,7 +541,7 @@ export class EndpointPipeline implements EndpointSink {
     let r: ApplyResult;
     try {
       r = applyObservation(expand(s), o, f.ctx, now);
-      collapse(s, true);
+      collapse(s, true, r.learn);
     } catch (err) {
       // A value the packed form cannot hold (sources validate ranges, so a bug) or an analysis
       // error: the event is dropped and named; the endpoint keeps what was packed before the error
