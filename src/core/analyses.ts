@@ -256,12 +256,11 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
   const { tables, settings } = ctx;
   // Rules are timed by the event, not by when it was processed, so a backlog changes nothing.
   const now = obs.ts || processedAt;
-  const result: ApplyResult = { changed: false, history: null, findings: NO_FINDINGS, checks: NO_CHECKS, refresh: false, learn: -1 };
   let at = -1;
   for (let i = 0; i < s.learns.length && at < 0; i++) if ((s.learns[i] as NodeLearn).node === obs.node) at = i;
   let l = at >= 0 ? s.learns[at] : undefined;
   // Only l changes below (a new learn is appended: then every index is new to the packed form).
-  result.learn = at;
+  const result: ApplyResult = { changed: false, history: null, findings: NO_FINDINGS, checks: NO_CHECKS, refresh: false, learn: at };
   if (obs.fromQuery && l && l.ts > obs.ts) {
     // A live event newer than this snapshot already set the learn: keep it, just mark it seen.
     if (obs.cls === 'binding') l.bindSeen = ctx.epoch;

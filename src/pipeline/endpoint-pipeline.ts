@@ -9,7 +9,7 @@ import { anyPresent, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCur
 import type { EndpointState, Finding, Location, NodeLearn, Observation, ObservationClass } from '../core/types.js';
 import type { PendingCheckRecord, Store } from '../store/store.js';
 import { DelayQueue } from './delay-queue.js';
-import { HistoryBuffer } from './history-buffer.js';
+import { HistoryBuffer } from '../store/history-buffer.js';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults.js';
 import { EndpointIndex } from './endpoint-index.js';
 import { partitionOf } from './partition.js';
@@ -164,7 +164,7 @@ export class EndpointPipeline implements EndpointSink {
   private waiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private dirty = new Set<HeldState>();
-  /** History rows waiting for the next write, with their endpoint ids (WriteBatch.historyIds). */
+  /** History rows waiting for the next write, with their endpoint ids (WriteBatch.historyRows). */
   private history = new HistoryBuffer();
   private findings: Finding[] = [];
   /** The endpoint id of each finding (WriteBatch.findingIds). */
@@ -710,8 +710,6 @@ export class EndpointPipeline implements EndpointSink {
     const { findings, findingIds, checksAdded, checksDone } = this;
     const taken = this.history;
     this.history = new HistoryBuffer(Math.max(1024, taken.length));
-    // Objects for the store only while it encodes the batch; the columns are kept for a retry.
-    const { history, ids: historyIds } = taken.events();
     this.dirty = new Set();
     this.findings = [];
     this.findingIds = [];
@@ -723,8 +721,9 @@ export class EndpointPipeline implements EndpointSink {
     try {
       committed = this.store.writeBatch({
         endpoints: held,
-        history,
-        historyIds,
+        // The columns themselves (the store reads them while it encodes; they stay for a retry).
+        history: [],
+        historyRows: taken,
         findings,
         findingIds,
         historyCap: settings?.max_per_node_endpoint_events ?? 64,

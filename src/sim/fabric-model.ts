@@ -126,9 +126,9 @@ export class FabricModel {
   }
 
   /**
-   * A host's objects on visible nodes, keyed by class and node (a host has one learn per node, and
-   * an object's DN names both; node ids are 16-bit): a number, where keying by DN hashed two ~100-character strings per
-   * object and move (a third of the churn's cost).
+   * A host's objects on visible nodes, keyed by class and node (a host has one learn per node, an
+   * object's DN names both, node ids are 16-bit): a number, where keying by DN hashed two
+   * ~100-character strings per object and move (a third of the churn's cost).
    */
   private visibleObjects(host: SimHost): Map<number, SimMo> {
     const m = new Map<number, SimMo>();

@@ -6,32 +6,33 @@
 // encap$, pcTag, rwMac$, rwBd, remote, with $ a string reference as in endpoint-binary.ts.
 import { EptError } from '../core/errors.js';
 import { flagsText } from '../core/intern.js';
-import type { HistoryEvent } from '../core/types.js';
 import { StateReader, type StateBytes } from './endpoint-binary.js';
+import type { HistoryBuffer } from './history-buffer.js';
 import type { HistoryRow } from './store-rows.js';
 
 export const HISTORY_GROUP_FORMAT = 1;
 
 /**
- * Appends events[order[from]] … events[order[to - 1]] (the group's events after its first) to w;
- * returns their [offset, length] in w.bytes.
+ * Appends rows[order[from]] … rows[order[to - 1]] (the group's events after its first) to w; returns
+ * their [offset, length] in w.bytes.
  */
-export function writeHistoryGroup(w: StateBytes, events: readonly HistoryEvent[], order: ArrayLike<number>, from: number, to: number, ts: number): [number, number] {
+export function writeHistoryGroup(w: StateBytes, rows: HistoryBuffer, order: ArrayLike<number>, from: number, to: number, ts: number): [number, number] {
   const start = w.begin();
   w.int(HISTORY_GROUP_FORMAT);
   for (let i = from; i < to; i++) {
-    const e = events[order[i] as number] as HistoryEvent;
-    w.int(e.node);
-    w.int(e.seq);
-    w.int(e.ts - ts);
-    w.str(e.status);
-    w.str(e.flags.length === 0 ? '' : flagsText(e.flags));
-    w.str(e.ifId);
-    w.str(e.encap);
-    w.int(e.pcTag);
-    w.str(e.rwMac);
-    w.int(e.rwBd);
-    w.int(e.remote);
+    const k = order[i] as number;
+    const flags = rows.flags(k);
+    w.int(rows.node(k));
+    w.int(rows.seq(k));
+    w.int(rows.ts(k) - ts);
+    w.str(rows.status(k));
+    w.str(flags.length === 0 ? '' : flagsText(flags));
+    w.str(rows.ifId(k));
+    w.str(rows.encap(k));
+    w.int(rows.pcTag(k));
+    w.str(rows.rwMac(k));
+    w.int(rows.rwBd(k));
+    w.int(rows.remote(k));
   }
   return [start, w.pos - start];
 }

@@ -210,7 +210,7 @@ export class PostgresStore implements Store {
       throw new EptError('bad_request', `write batch caps must be positive integers (historyCap ${batch.historyCap}, findingCap ${batch.findingCap})`);
     }
     const endpoints = endpointArrays(batch.endpoints);
-    const history = historyArrays(batch.history, batch.historyCap);
+    const history = historyArrays(batch.historyRows ? batch.historyRows.events().history : batch.history, batch.historyCap);
     await this.tx('write batch', async (c) => {
       if (endpoints) await c.query({ name: 'ept_upsert_endpoints', text: UPSERT_ENDPOINTS, values: endpoints });
       if (history) await c.query({ name: 'ept_put_history', text: PUT_HISTORY, values: history });

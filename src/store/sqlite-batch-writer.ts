@@ -7,11 +7,12 @@ import { EptError } from '../core/errors.js';
 import { flagsText } from '../core/intern.js';
 import { StateBytes, writeEndpointBinary } from './endpoint-binary.js';
 import { endpointColumns } from './endpoint-columns.js';
-import type { EndpointState, HistoryEvent } from '../core/types.js';
+import type { EndpointState } from '../core/types.js';
 import type { MoRow } from '../core/fabric-tables.js';
 import type { PendingCheckRecord, WriteBatch } from './store.js';
 import { FindingPruner, HISTORY_HEAD_SQL, HistoryPruner, prunesAt } from './sqlite-chains.js';
 import { writeHistoryGroup } from './history-group.js';
+import { HistoryBuffer } from './history-buffer.js';
 
 type Row = (string | number)[];
 
@@ -146,47 +147,45 @@ function endpointColumnsOf(states: readonly EndpointState[], t: StringTable): Ro
 }
 
 /**
- * History rows: with `order` (and ids), the events events[order[i]] grouped by endpoint, one row per
- * endpoint (its first event in the numbers, the others as bytes, history-group.ts); without, one row
- * per event, named by key.
+ * History rows of rows[order[i]]: with `grouped` (order by endpoint), one row per endpoint (its first
+ * event in the numbers, the others as bytes, history-group.ts); without, one row per event, named by
+ * key.
  */
-function historyColumnsOf(events: readonly HistoryEvent[], order: ArrayLike<number> | null, ids: readonly number[] | undefined, t: StringTable, cap: number): RowColumns {
-  const n = order ? order.length : events.length;
-  const byKey = order === null;
+function historyColumnsOf(rows: HistoryBuffer, order: ArrayLike<number>, grouped: boolean, t: StringTable, cap: number): RowColumns {
+  const n = order.length;
   const nums = new Float64Array(n * HISTORY_NUMS);
-  const texts: string[] = byKey ? new Array<string>(n) : [];
-  const w = new StateBytes(byKey ? 16 : Math.max(1024, n * 24));
+  const texts: string[] = grouped ? [] : new Array<string>(n);
+  const w = new StateBytes(grouped ? Math.max(1024, n * 24) : 16);
   let count = 0;
   for (let i = 0, o = 0; i < n; o += HISTORY_NUMS, count++) {
-    const k = order ? (order[i] as number) : i;
-    const e = events[k] as HistoryEvent;
-    const ep = ids?.[k] ?? 0;
-    // The group: the next events of the same endpoint (rows by key are one event each).
+    const k = order[i] as number;
+    const ep = rows.ep(k);
+    // The group: the next events of the same endpoint.
     let j = i + 1;
-    if (order) while (j < n && ids?.[order[j] as number] === ep) j++;
-    let prune = prunesAt(e.seq, cap);
-    for (let x = i + 1; x < j && !prune; x++) prune = prunesAt((events[order![x] as number] as HistoryEvent).seq, cap);
-    nums[o] = e.node;
-    nums[o + 1] = e.seq;
-    nums[o + 2] = e.ts;
-    nums[o + 3] = t.id(e.status);
-    nums[o + 4] = t.id(flagsText(e.flags));
-    nums[o + 5] = t.id(e.ifId);
-    nums[o + 6] = t.id(e.encap);
-    nums[o + 7] = e.pcTag;
-    nums[o + 8] = t.id(e.rwMac);
-    nums[o + 9] = e.rwBd;
-    nums[o + 10] = e.remote;
+    if (grouped) while (j < n && rows.ep(order[j] as number) === ep) j++;
+    let prune = false;
+    for (let x = i; x < j && !prune; x++) prune = prunesAt(rows.seq(order[x] as number), cap);
+    nums[o] = rows.node(k);
+    nums[o + 1] = rows.seq(k);
+    nums[o + 2] = rows.ts(k);
+    nums[o + 3] = t.id(rows.status(k));
+    nums[o + 4] = t.id(flagsText(rows.flags(k)));
+    nums[o + 5] = t.id(rows.ifId(k));
+    nums[o + 6] = t.id(rows.encap(k));
+    nums[o + 7] = rows.pcTag(k);
+    nums[o + 8] = t.id(rows.rwMac(k));
+    nums[o + 9] = rows.rwBd(k);
+    nums[o + 10] = rows.remote(k);
     nums[o + 11] = ep;
-    nums[o + 12] = t.id(e.fabric);
-    nums[o + 13] = e.vnid;
+    nums[o + 12] = t.id(rows.fabric(k));
+    nums[o + 13] = rows.vnid(k);
     if (j > i + 1) {
-      const [off, len] = writeHistoryGroup(w, events, order!, i + 1, j, e.ts);
+      const [off, len] = writeHistoryGroup(w, rows, order, i + 1, j, rows.ts(k));
       nums[o + 14] = off;
       nums[o + 15] = len;
     }
     nums[o + 16] = prune ? 1 : 0;
-    if (byKey) texts[count] = e.addr;
+    if (!grouped) texts[count] = rows.addr(k);
     i = j;
   }
   return { count, nums, texts, bytes: w.bytes };
@@ -198,19 +197,18 @@ function historyColumnsOf(events: readonly HistoryEvent[], order: ArrayLike<numb
  * with a comparator called from it (~12 calls per row: a few percent of the event loop at 50K
  * events/s); ids too large for that (never, in practice) take the comparator.
  */
-export function historyOrder(ids: readonly number[] | undefined, n: number, withIds: number): Uint32Array {
+export function historyOrder(ep: (i: number) => number, n: number, withIds: number): Uint32Array {
   const order = new Uint32Array(withIds);
-  if (!ids) return order;
   let maxId = 0;
-  for (let i = 0; i < n; i++) if ((ids[i] ?? 0) > maxId) maxId = ids[i] as number;
+  for (let i = 0; i < n; i++) maxId = Math.max(maxId, ep(i));
   const scale = 2 ** Math.ceil(Math.log2(n + 1));
   if (maxId * scale + scale > Number.MAX_SAFE_INTEGER) {
-    for (let i = 0, j = 0; i < n; i++) if ((ids[i] ?? 0) > 0) order[j++] = i;
-    return order.sort((x, y) => (ids[x] as number) - (ids[y] as number) || x - y);
+    for (let i = 0, j = 0; i < n; i++) if (ep(i) > 0) order[j++] = i;
+    return order.sort((x, y) => ep(x) - ep(y) || x - y);
   }
   const keys = new Float64Array(withIds);
   for (let i = 0, j = 0; i < n; i++) {
-    const id = ids[i] ?? 0;
+    const id = ep(i);
     if (id > 0) keys[j++] = id * scale + i;
   }
   keys.sort();
@@ -228,21 +226,20 @@ export function encodeBatch(b: WriteBatch): EncodedBatch {
   const withoutId: EndpointState[] = [];
   for (const s of b.endpoints) (s.id > 0 ? withId : withoutId).push(s);
   withId.sort((x, y) => x.id - y.id);
-  const ids = b.historyIds;
+  const rows = b.historyRows ?? HistoryBuffer.from(b.history, b.historyIds);
   let withIds = 0;
-  const histByKey: HistoryEvent[] = [];
-  for (let i = 0; i < b.history.length; i++) {
-    if ((ids?.[i] ?? 0) > 0) withIds++;
-    else histByKey.push(b.history[i] as HistoryEvent);
-  }
-  const order = historyOrder(ids, b.history.length, withIds);
+  for (let i = 0; i < rows.length; i++) if (rows.ep(i) > 0) withIds++;
+  // Rows without an id, in arrival order; those with one by endpoint and then arrival.
+  const byKey = new Uint32Array(rows.length - withIds);
+  for (let i = 0, j = 0; i < rows.length; i++) if (rows.ep(i) <= 0) byKey[j++] = i;
+  const order = historyOrder((i) => rows.ep(i), rows.length, withIds);
   const fids = b.findingIds;
   const findings = b.findings.map((f, i) => [fids?.[i] ?? 0, f.kind, f.node, f.fabric, f.vnid, f.addr, f.type, f.ts, JSON.stringify(f)]).sort(byFindingKey);
   return {
     endpoints: endpointColumnsOf(withId, t),
     endpointsByKey: endpointColumnsOf(withoutId, t),
-    history: historyColumnsOf(b.history, order, ids, t, b.historyCap),
-    historyByKey: historyColumnsOf(histByKey, null, undefined, t, b.historyCap),
+    history: historyColumnsOf(rows, order, true, t, b.historyCap),
+    historyByKey: historyColumnsOf(rows, byKey, false, t, b.historyCap),
     historyCap: b.historyCap,
     strings: t.strings,
     findings,
@@ -353,10 +350,9 @@ export class SqliteBatchWriter {
       const at = (i: number): string => str[i] as string;
       let heads = headsExist.get() === 1;
       const hcap = b.historyCap;
-      // History rows of endpoints with an id first, grouped by endpoint: each group's first row
-      // reads the chain head (from the endpoint's row, or history_heads), the next rows chain to
-      // the row before; the new head goes into the endpoint's row with its upsert below, or by
-      // itself for an endpoint this batch has no row for.
+      // History rows of endpoints with an id first, one per endpoint: each reads the chain head
+      // (from the endpoint's row, or history_heads) in its INSERT; the new head goes into the
+      // endpoint's row with its upsert below, or by itself for an endpoint this batch has no row for.
       const newHeads = new Map<number, number>();
       const prunes: number[] = [];
       const putChain = (cols: RowColumns, byId: boolean, endGroup: (ep: number, head: number, prune: boolean) => void): void => {

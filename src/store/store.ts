@@ -6,6 +6,7 @@ import type { FabricSettings } from '../core/settings.js';
 import type { EndpointKey, EndpointState, EndpointType, Finding, FindingKind, HistoryEvent } from '../core/types.js';
 import type { NotificationSettings } from '../notify/notification-settings.js';
 import type { HostStore } from './host-store.js';
+import type { HistoryBuffer } from './history-buffer.js';
 
 /** How to reach a fabric's APIC. The password is stored but never returned by the API. */
 export interface ApicConfig {
@@ -70,6 +71,8 @@ export interface WriteBatch {
    * Without it, or where an id is 0, the store finds the endpoint by its key (slower).
    */
   historyIds?: number[];
+  /** The history rows as columns (the pipeline's buffer), in place of history and historyIds (then empty). */
+  historyRows?: HistoryBuffer;
   /** Findings to record: each updates the (fabric, kind, vnid, addr, node) record. */
   findings: Finding[];
   /**

@@ -2,7 +2,8 @@
 // and flag lists as references in one array. A row waits a batch's fill and its commit (hundreds of
 // ms under load), long enough to outlive a young-generation GC: held as HistoryEvent objects
 // (~200 bytes each), they were the largest part of what the scavenger copied and promoted. The
-// objects the store reads are made when the batch is written, and dropped once it is encoded.
+// pipeline hands the buffer to the store (WriteBatch.historyRows): SQLite's encoder reads the
+// columns row by row; PostgreSQL takes HistoryEvent objects (events()).
 import type { HistoryEvent, ObservationStatus } from '../core/types.js';
 
 /** Numbers per row: vnid, node, ts, pcTag, rwBd, remote, seq, endpoint id. */
@@ -21,6 +22,60 @@ export class HistoryBuffer {
 
   get length(): number {
     return this.count;
+  }
+
+  /** History events with their endpoint ids (0 or none: the store finds the endpoint by key), as columns. */
+  static from(events: readonly HistoryEvent[], ids?: readonly number[]): HistoryBuffer {
+    const b = new HistoryBuffer(events.length);
+    for (let i = 0; i < events.length; i++) b.push(events[i] as HistoryEvent, ids?.[i] ?? 0);
+    return b;
+  }
+
+  // Row i's fields.
+  ep(i: number): number {
+    return this.nums[i * NUMS + 7] as number;
+  }
+  vnid(i: number): number {
+    return this.nums[i * NUMS] as number;
+  }
+  node(i: number): number {
+    return this.nums[i * NUMS + 1] as number;
+  }
+  ts(i: number): number {
+    return this.nums[i * NUMS + 2] as number;
+  }
+  pcTag(i: number): number {
+    return this.nums[i * NUMS + 3] as number;
+  }
+  rwBd(i: number): number {
+    return this.nums[i * NUMS + 4] as number;
+  }
+  remote(i: number): number {
+    return this.nums[i * NUMS + 5] as number;
+  }
+  seq(i: number): number {
+    return this.nums[i * NUMS + 6] as number;
+  }
+  fabric(i: number): string {
+    return this.refs[i * REFS] as string;
+  }
+  addr(i: number): string {
+    return this.refs[i * REFS + 1] as string;
+  }
+  status(i: number): ObservationStatus {
+    return this.refs[i * REFS + 2] as ObservationStatus;
+  }
+  flags(i: number): readonly string[] {
+    return this.refs[i * REFS + 3] as readonly string[];
+  }
+  ifId(i: number): string {
+    return this.refs[i * REFS + 4] as string;
+  }
+  encap(i: number): string {
+    return this.refs[i * REFS + 5] as string;
+  }
+  rwMac(i: number): string {
+    return this.refs[i * REFS + 6] as string;
   }
 
   /** Appends a row of the endpoint numbered ep (0: the store finds it by key). */
@@ -52,25 +107,12 @@ export class HistoryBuffer {
   events(): { history: HistoryEvent[]; ids: number[] } {
     const history = new Array<HistoryEvent>(this.count);
     const ids = new Array<number>(this.count);
-    const { nums, refs } = this;
-    for (let i = 0, o = 0, q = 0; i < this.count; i++, o += NUMS, q += REFS) {
+    for (let i = 0; i < this.count; i++) {
       history[i] = {
-        fabric: refs[q] as string,
-        vnid: nums[o] as number,
-        addr: refs[q + 1] as string,
-        node: nums[o + 1] as number,
-        status: refs[q + 2] as ObservationStatus,
-        ts: nums[o + 2] as number,
-        flags: refs[q + 3] as readonly string[],
-        ifId: refs[q + 4] as string,
-        encap: refs[q + 5] as string,
-        pcTag: nums[o + 3] as number,
-        rwMac: refs[q + 6] as string,
-        rwBd: nums[o + 4] as number,
-        remote: nums[o + 5] as number,
-        seq: nums[o + 6] as number,
+        fabric: this.fabric(i), vnid: this.vnid(i), addr: this.addr(i), node: this.node(i), status: this.status(i), ts: this.ts(i), flags: this.flags(i),
+        ifId: this.ifId(i), encap: this.encap(i), pcTag: this.pcTag(i), rwMac: this.rwMac(i), rwBd: this.rwBd(i), remote: this.remote(i), seq: this.seq(i),
       };
-      ids[i] = nums[o + 7] as number;
+      ids[i] = this.ep(i);
     }
     return { history, ids };
   }
@@ -78,7 +120,7 @@ export class HistoryBuffer {
   /** The event time of each row, in order. */
   times(): number[] {
     const out = new Array<number>(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = this.nums[i * NUMS + 2] as number;
+    for (let i = 0; i < this.count; i++) out[i] = this.ts(i);
     return out;
   }
 
