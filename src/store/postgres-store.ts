@@ -40,6 +40,7 @@ import type {
   EndpointQuery,
   FabricConfig,
   FindingQuery, FindingRecord, Page, PendingCheckRecord, Store, TokenRecord, UserRecord, WriteBatch } from './store.js';
+import { recordNode } from './store.js';
 
 /** Options of openPostgresStore. */
 export interface PostgresStoreOptions {
@@ -573,14 +574,14 @@ async function recordFinding(c: pg.PoolClient, f: Finding, cap: number): Promise
              last = CASE WHEN excluded.last_ts >= findings.last_ts THEN excluded.last ELSE findings.last END,
              last_ts = GREATEST(findings.last_ts, excluded.last_ts)
            RETURNING count`,
-    values: [f.fabric, f.kind, f.vnid, f.addr, f.node, f.type, f.ts, cap, json],
+    values: [f.fabric, f.kind, f.vnid, f.addr, recordNode(f), f.type, f.ts, cap, json],
   });
   const count = r.rows[0]?.count ?? 1;
   await c.query({
     name: 'ept_put_finding_event',
     text: `INSERT INTO finding_events (fabric, kind, vnid, addr, node, slot, seq, finding) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (fabric, kind, vnid, addr, node, slot) DO UPDATE SET seq = excluded.seq, finding = excluded.finding`,
-    values: [f.fabric, f.kind, f.vnid, f.addr, f.node, count % cap, count, json],
+    values: [f.fabric, f.kind, f.vnid, f.addr, recordNode(f), count % cap, count, json],
   });
 }
 

@@ -9,7 +9,7 @@ import { StateBytes, writeEndpointBinary } from './endpoint-binary.js';
 import { endpointColumns } from './endpoint-columns.js';
 import type { EndpointState } from '../core/types.js';
 import type { MoRow } from '../core/fabric-tables.js';
-import type { PendingCheckRecord, WriteBatch } from './store.js';
+import { recordNode, type PendingCheckRecord, type WriteBatch } from './store.js';
 import { FindingPruner, HISTORY_HEAD_SQL, HistoryPruner, prunesAt } from './sqlite-chains.js';
 import { writeHistoryGroup } from './history-group.js';
 import { HistoryBuffer } from './history-buffer.js';
@@ -234,7 +234,7 @@ export function encodeBatch(b: WriteBatch): EncodedBatch {
   for (let i = 0, j = 0; i < rows.length; i++) if (rows.ep(i) <= 0) byKey[j++] = i;
   const order = historyOrder((i) => rows.ep(i), rows.length, withIds);
   const fids = b.findingIds;
-  const findings = b.findings.map((f, i) => [fids?.[i] ?? 0, f.kind, f.node, f.fabric, f.vnid, f.addr, f.type, f.ts, JSON.stringify(f)]).sort(byFindingKey);
+  const findings = b.findings.map((f, i) => [fids?.[i] ?? 0, f.kind, recordNode(f), f.fabric, f.vnid, f.addr, f.type, f.ts, JSON.stringify(f)]).sort(byFindingKey);
   return {
     endpoints: endpointColumnsOf(withId, t),
     endpointsByKey: endpointColumnsOf(withoutId, t),
@@ -269,8 +269,8 @@ export function encodeObjects(fabric: string, rows: readonly MoRow[], replaceCla
 
 /** Prepared statements and the transaction that applies an encoded batch. */
 export class SqliteBatchWriter {
-  private readonly tx: (b: EncodedBatch) => void;
-  private readonly objectsTx: (o: EncodedObjects) => void;
+  private readonly tx: Database.Transaction<(b: EncodedBatch) => void>;
+  private readonly objectsTx: Database.Transaction<(o: EncodedObjects) => void>;
 
   constructor(db: Database.Database) {
     const columns = 'cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state';
@@ -445,13 +445,17 @@ export class SqliteBatchWriter {
     });
   }
 
+  // Transactions take the write lock as they begin (IMMEDIATE), waiting for it as long as the busy
+  // timeout allows: a transaction that read first and then found the lock taken (by the
+  // checkpointer thread's RESTART, or a write of the store's own connection) would fail at once.
+
   /** Applies one batch in one transaction. */
   apply(b: EncodedBatch): void {
-    this.tx(b);
+    this.tx.immediate(b);
   }
 
   /** Saves fabric objects in one transaction. */
   applyObjects(o: EncodedObjects): void {
-    this.objectsTx(o);
+    this.objectsTx.immediate(o);
   }
 }

@@ -70,6 +70,8 @@ export interface SqliteStoreOptions {
    * when running from the compiled build). Keeps commits and checkpoints off the event loop.
    */
   writerThread?: boolean;
+  /** Time between checkpoints of the writer thread's WAL, ms (default 5000). */
+  checkpointMs?: number;
   logger?: Logger;
 }
 
@@ -117,7 +119,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     applyConnectionPragmas(db, cacheMiB, useWriter);
     const version = migrateSqlite(db);
     // Started once the schema is current: the thread prepares its statements as it starts.
-    writer = useWriter ? SqliteWriterThread.start(path, options.cacheMiB ?? WRITER_CACHE_MIB) : null;
+    writer = useWriter
+      ? SqliteWriterThread.start(path, { cacheMiB: options.cacheMiB ?? WRITER_CACHE_MIB, checkpointMs: options.checkpointMs, warn: (message) => options.logger?.warn(message) })
+      : null;
     options.logger?.debug({ path, version, writerThread: writer !== null }, 'sqlite store open');
     return new SqliteStore(db, path, writer);
   } catch (err) {

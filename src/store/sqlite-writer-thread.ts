@@ -7,7 +7,14 @@ import { batchTransferList, type EncodedBatch, type EncodedObjects } from './sql
 
 const WORKER = new URL('./sqlite-writer-worker.js', import.meta.url);
 
-type Reply = { type: 'done'; id: number; error?: string } | { type: 'closed' };
+/**
+ * Time between checkpoints. Rarer checkpoints write each hot page once for many commits (a
+ * checkpoint every second took a quarter of the writer thread's time under load); the WAL grows to
+ * a few seconds of writes.
+ */
+const DEFAULT_CHECKPOINT_MS = 5000;
+
+type Reply = { type: 'done'; id: number; error?: string } | { type: 'closed' } | { type: 'warning'; message: string };
 
 export class SqliteWriterThread {
   private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
@@ -19,8 +26,13 @@ export class SqliteWriterThread {
   private constructor(
     private readonly worker: Worker,
     private readonly path: string,
+    warn: (message: string) => void,
   ) {
     worker.on('message', (m: Reply) => {
+      if (m.type === 'warning') {
+        warn(`SQLite store '${path}': ${m.message}`);
+        return;
+      }
       if (m.type === 'closed') {
         this.onClosed?.();
         return;
@@ -47,8 +59,9 @@ export class SqliteWriterThread {
    * Starts a writer thread on a database whose schema is current (it prepares its statements as it
    * starts). Where it cannot start, every write is refused with the reason.
    */
-  static start(path: string, cacheMiB: number): SqliteWriterThread {
-    return new SqliteWriterThread(new Worker(WORKER, { workerData: { path, cacheMiB } }), path);
+  static start(path: string, o: { cacheMiB: number; checkpointMs?: number | undefined; warn?: (message: string) => void }): SqliteWriterThread {
+    const workerData = { path, cacheMiB: o.cacheMiB, checkpointMs: o.checkpointMs ?? DEFAULT_CHECKPOINT_MS };
+    return new SqliteWriterThread(new Worker(WORKER, { workerData }), path, o.warn ?? (() => undefined));
   }
 
   write(batch: EncodedBatch): Promise<void> {

@@ -1,20 +1,20 @@
-// The SQLite writer thread's entry point: applies encoded write batches on its own connection, and
-// checkpoints the WAL itself, so neither commits nor checkpoint fsyncs block the event loop.
-import { parentPort, workerData } from 'node:worker_threads';
+// The SQLite writer thread's entry point: applies encoded write batches on its own connection, so
+// neither commits nor checkpoint fsyncs block the event loop. The WAL is checkpointed by a thread
+// of its own (sqlite-checkpoint-worker.ts) so commits go on meanwhile; where that thread cannot run,
+// this one checkpoints between batches.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter, type EncodedBatch, type EncodedObjects } from './sqlite-batch-writer.js';
 import { applyConnectionPragmas } from './sqlite-pragmas.js';
-
-/**
- * Time between passive checkpoints. Rarer checkpoints write each hot page once for many commits
- * (a checkpoint every second took a quarter of this thread's time under load); the WAL grows to at
- * most a few seconds of writes.
- */
-const CHECKPOINT_MS = 5000;
+import type { CheckpointerMessage, CheckpointerReply } from './sqlite-checkpoint-worker.js';
 
 interface Options {
   path: string;
   cacheMiB: number;
+  /** Time between checkpoints (sqlite-writer-thread.ts). */
+  checkpointMs: number;
 }
 
 type Message =
@@ -26,7 +26,7 @@ type Message =
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-worker must run as a worker thread');
-const { path, cacheMiB } = workerData as Options;
+const { path, cacheMiB, checkpointMs } = workerData as Options;
 let db: Database.Database | null = null;
 let writer: SqliteBatchWriter | null = null;
 /** Why the connection could not be set up; every write is answered with it (an error thrown out of
@@ -46,23 +46,83 @@ function checkpoint(): void {
   committed = false;
 }
 
-// Between messages: a busy checkpoint is simply retried at the next tick.
-const timer = setInterval(() => {
-  try {
-    if (committed) checkpoint();
-  } catch {
-    committed = true;
+/** Tells the parent something it should log (the thread has no logger of its own). */
+function warn(message: string): void {
+  port?.postMessage({ type: 'warning', message });
+}
+
+const CHECKPOINTER = new URL('./sqlite-checkpoint-worker.js', import.meta.url);
+let checkpointer: Worker | null = null;
+let timer: NodeJS.Timeout | null = null;
+
+/** This thread checkpoints on its own from now on (no checkpointer thread, or it failed). */
+function checkpointHere(why: string | null): void {
+  if (checkpointer) {
+    const c = checkpointer;
+    checkpointer = null;
+    c.removeAllListeners();
+    void c.terminate();
   }
-}, CHECKPOINT_MS);
+  if (why) warn(`checkpointer thread: ${why}; the writer thread checkpoints from now on`);
+  // Between messages: a busy checkpoint is simply retried at the next tick.
+  timer ??= setInterval(() => {
+    try {
+      if (committed) checkpoint();
+    } catch {
+      committed = true;
+    }
+  }, checkpointMs);
+}
+
+if (db) {
+  if (existsSync(fileURLToPath(CHECKPOINTER))) {
+    try {
+      const c = new Worker(CHECKPOINTER, { workerData: { path, intervalMs: checkpointMs } });
+      checkpointer = c;
+      c.on('message', (r: CheckpointerReply) => {
+        if (r.type === 'error') checkpointHere(r.message);
+      });
+      c.on('error', (err) => checkpointHere(err.message || String(err)));
+      c.on('exit', (code) => checkpointHere(`exited with code ${code}`));
+    } catch (err) {
+      checkpointHere(err instanceof Error ? err.message : String(err));
+    }
+  } else {
+    checkpointHere(null);
+  }
+}
+
+/** Stops the checkpointer thread (it finishes the pass it is in). */
+function stopCheckpointer(): Promise<void> {
+  const c = checkpointer;
+  if (!c) return Promise.resolve();
+  checkpointer = null;
+  c.removeAllListeners();
+  return new Promise<void>((resolve) => {
+    c.on('message', (r: CheckpointerReply) => r.type === 'stopped' && resolve());
+    c.on('error', () => resolve());
+    c.on('exit', () => resolve());
+    c.postMessage({ type: 'stop' } satisfies CheckpointerMessage);
+  });
+}
+
+async function close(): Promise<void> {
+  if (timer) clearInterval(timer);
+  await stopCheckpointer();
+  if (db) {
+    try {
+      checkpoint();
+    } catch (err) {
+      warn(`final checkpoint failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    db.close();
+  }
+  port?.postMessage({ type: 'closed' });
+}
 
 port.on('message', (m: Message) => {
   if (m.type === 'close') {
-    clearInterval(timer);
-    if (db) {
-      checkpoint();
-      db.close();
-    }
-    port.postMessage({ type: 'closed' });
+    void close();
     return;
   }
   if (!writer) {

@@ -234,10 +234,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       expect(none).toEqual([]);
     });
 
-    it('records findings: one record per (kind, endpoint, node) with count, times and capped events', async () => {
+    it('records findings: one record per (kind, endpoint, node), per endpoint for moves, with count, times and capped events', async () => {
       await open();
       const s = endpointState({ addr: '10.1.1.1' });
-      const moves = Array.from({ length: 12 }, (_, i) => finding(s, 'move', T0 + i * 1000));
+      // Moves to two nodes in turn: one record (node 0), each event keeping its own node.
+      const moves = Array.from({ length: 12 }, (_, i) => finding(s, 'move', T0 + i * 1000, i % 2 ? 102 : 101));
       await store.writeBatch(batch({ endpoints: [s], findings: moves.slice(0, 5), findingCap: 4 }));
       await store.writeBatch(batch({ findings: [...moves.slice(5), finding(s, 'stale', T0, 104)], findingCap: 4 }));
       const recs = await store.findingsForEndpoint(s);
@@ -248,6 +249,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       expect(move.lastTs).toBe(T0 + 11_000);
       expect(move.last).toEqual(moves[11]);
       expect(move.events).toEqual([moves[11], moves[10], moves[9], moves[8]]);
+      expect(move.last.node).toBe(102);
       expect(recs[1]).toMatchObject({ node: 104, count: 1, last: { reason: 'remote', remote: 104 } });
       // An older finding arriving late counts but does not replace the latest.
       await store.writeBatch(batch({ findings: [finding(s, 'move', T0 - 5000)], findingCap: 4 }));

@@ -73,7 +73,7 @@ export interface WriteBatch {
   historyIds?: number[];
   /** The history rows as columns (the pipeline's buffer), in place of history and historyIds (then empty). */
   historyRows?: HistoryBuffer;
-  /** Findings to record: each updates the (fabric, kind, vnid, addr, node) record. */
+  /** Findings to record: each updates the (fabric, kind, vnid, addr, recordNode) record. */
   findings: Finding[];
   /**
    * The endpoint id of each finding, like historyIds. Without it, or where 0, SQLite finds the
@@ -90,7 +90,20 @@ export interface WriteBatch {
   checksDone?: PendingCheckRecord[];
 }
 
-/** A finding record: one per (fabric, kind, vnid, addr, node), with a count and recent events. */
+/**
+ * The node of the record a finding counts in. Offsubnet and stale findings are about a learn on a
+ * node: one record per node. Moves (as in EPT) and rapid flapping are about the endpoint: one record
+ * per endpoint, node 0, whichever nodes its moves went to (the finding keeps its own node; the
+ * record's events tell where each move went).
+ */
+export function recordNode(f: { kind: FindingKind; node: number }): number {
+  return f.kind === 'move' || f.kind === 'rapid' ? 0 : f.node;
+}
+
+/** Kinds whose records are per endpoint (recordNode 0): a node filter does not apply to them. */
+export const PER_ENDPOINT_KINDS: readonly FindingKind[] = ['move', 'rapid'];
+
+/** A finding record: one per (fabric, kind, vnid, addr, recordNode), with a count and recent events. */
 export interface FindingRecord {
   fabric: string;
   kind: FindingKind;
@@ -130,6 +143,7 @@ export type FindingSort = 'lastTs' | 'count' | 'addr';
 
 export interface FindingQuery {
   search?: string;
+  /** Records of this node (offsubnet and stale records; move and rapid records are per endpoint, node 0). */
   node?: number;
   since?: number;
   limit: number;

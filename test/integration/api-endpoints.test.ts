@@ -168,6 +168,13 @@ describe('findings', () => {
     expect((await get('/api/v1/fabrics/fab1/rapids')).body.items).toEqual([]);
     const bad = await get('/api/v1/fabrics/fab1/moves?node=x');
     expect(bad.body.error.details[0].field).toBe('querystring/node');
+    // Move and rapid records are per endpoint: a node filter is refused, saying why.
+    for (const kind of ['moves', 'rapids']) {
+      const perEndpoint = await get(`/api/v1/fabrics/fab1/${kind}?node=101`);
+      expect(perEndpoint.status).toBe(400);
+      expect(perEndpoint.body.error).toMatchObject({ code: 'bad_request', details: [{ field: 'querystring/node' }] });
+      expect(perEndpoint.body.error.message).toContain(`${kind} are recorded per endpoint`);
+    }
   });
 });
 

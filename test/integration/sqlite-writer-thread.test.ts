@@ -1,7 +1,7 @@
 // The SQLite store with its writer thread runs from the compiled build only (a worker thread cannot
 // load TypeScript sources), so this suite runs the store contract against dist/ — built by
 // `npm run build`, which CI runs before the tests.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import type { SqliteStoreOptions } from '../../src/store/sqlite-store.js';
 import type { SqliteWriterThread as WriterThread } from '../../src/store/sqlite-writer-thread.js';
 import { runStoreContract } from '../../src/store/store-contract.js';
 import type { Store } from '../../src/store/store.js';
-import { batch, endpointState, finding, historyEvent, T0 } from '../../src/store/store-fixtures.js';
+import { addresses, batch, endpointState, finding, historyEvent, T0 } from '../../src/store/store-fixtures.js';
 
 const DIST = new URL('../../dist/store/sqlite-store.js', import.meta.url);
 const built = existsSync(fileURLToPath(DIST));
@@ -63,7 +63,7 @@ describe.skipIf(!built)('SQLite store with a writer thread (compiled build)', ()
     const { SqliteWriterThread } = (await import(new URL('../../dist/store/sqlite-writer-thread.js', import.meta.url).href)) as { SqliteWriterThread: typeof WriterThread };
     const { encodeBatch } = await import('../../src/store/sqlite-batch-writer.js');
     // A database without ept's tables: the thread cannot prepare its statements.
-    const thread = SqliteWriterThread.start(join(dir, 'empty.db'), 8);
+    const thread = SqliteWriterThread.start(join(dir, 'empty.db'), { cacheMiB: 8 });
     await expect(thread.write(encodeBatch(batch({})))).rejects.toThrow(/write failed: cannot start: no such table: endpoints/);
     await thread.close();
   });
@@ -80,6 +80,29 @@ describe.skipIf(!built)('SQLite store with a writer thread (compiled build)', ()
     const again = await open({ path: join(dir, 'order', 'ept.db'), writerThread: true });
     expect((await again.getEndpoint(s))?.ts).toBe(T0 + 199);
     await again.close();
+  });
+
+  it('checkpoints while batches keep committing, and the WAL starts over instead of growing', async () => {
+    const path = join(dir, 'checkpoints', 'ept.db');
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => warnings.push(m), debug: () => undefined } as unknown as SqliteStoreOptions['logger'];
+    const store = await open({ path, writerThread: true, checkpointMs: 20, logger });
+    // Batches back to back, as under load: the checkpointer thread copies the WAL back meanwhile.
+    const addrs = addresses(60_000);
+    for (let i = 0; i < addrs.length; i += 500) {
+      await store.writeBatch(batch({ endpoints: addrs.slice(i, i + 500).map((addr) => endpointState({ addr })) }));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    // Every batch committed, and the rows are in the database file: the WAL holds only what the
+    // last intervals wrote. Without a restart the WAL would hold every page written (more than the
+    // database file); without a checkpoint the database file would hold none of them.
+    expect((await store.getEndpoint(endpointState({ addr: addrs.at(-1) as string })))?.addr).toBe(addrs.at(-1));
+    const db = statSync(path).size;
+    const wal = statSync(`${path}-wal`).size;
+    expect(db).toBeGreaterThan(16 * 2 ** 20);
+    expect(wal).toBeLessThan(db / 2);
+    expect(warnings).toEqual([]);
+    await store.close();
   });
 
   it('refuses a writer thread for an in-memory store', async () => {

@@ -17,7 +17,7 @@ import { EndpointPipeline } from '../../src/pipeline/endpoint-pipeline.js';
 import { startApicSimulator, type ApicSimulator, type ApicSimulatorOptions, type EndpointTruth, type ExpectedFinding } from '../../src/sim/index.js';
 import type { SimHost } from '../../src/sim/endpoint-space.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
-import type { FindingRecord, Store } from '../../src/store/store.js';
+import { recordNode, type FindingRecord, type Store } from '../../src/store/store.js';
 
 export const FABRIC = 'sim';
 const silent = pino({ level: 'silent' });
@@ -186,8 +186,9 @@ export async function storedFindings(store: Store): Promise<Map<string, FindingR
   return out;
 }
 
+/** The keys of the records the expected findings count in (moves and rapids: one per endpoint, node 0). */
 export function expectedKeys(list: ExpectedFinding[]): string[] {
-  return [...new Set(list.map(findingKey))].sort();
+  return [...new Set(list.map((f) => findingKey({ ...f, node: recordNode({ kind: f.kind, node: f.node ?? 0 }) })))].sort();
 }
 
 // ---- ground truth ----

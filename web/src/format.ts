@@ -27,6 +27,8 @@ export function ago(ts: number, now = Date.now()): string {
 
 export const KIND_PATHS: Record<FindingKind, string> = { move: 'moves', offsubnet: 'offsubnets', stale: 'stales', rapid: 'rapids' };
 export const KIND_TITLES: Record<FindingKind, string> = { move: 'Moves', offsubnet: 'Off-subnet', stale: 'Stale', rapid: 'Rapid' };
+/** Kinds recorded per endpoint (node 0), not per node: no node filter, and a finding's own node is not its record's. */
+export const PER_ENDPOINT_KINDS: ReadonlySet<FindingKind> = new Set(['move', 'rapid']);
 
 function csvCell(v: unknown): string {
   const s = v === undefined || v === null ? '' : String(v);

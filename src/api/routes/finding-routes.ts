@@ -3,7 +3,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { FindingKind } from '../../core/types.js';
-import type { FindingQuery } from '../../store/store.js';
+import { PER_ENDPOINT_KINDS, type FindingQuery } from '../../store/store.js';
+import { EptError } from '../../core/errors.js';
 import type { ApiContext } from '../api-context.js';
 import type { FabricNames } from '../fabric-names.js';
 import { requireFabric } from '../fabric-input.js';
@@ -13,7 +14,7 @@ import { findingItem } from '../views.js';
 
 const FindingListQuery = Type.Object({
   search: Type.Optional(Type.String({ maxLength: 64, description: 'MAC or IP or a prefix' })),
-  node: Type.Optional(Type.Integer({ minimum: 1, description: 'only records about this node' })),
+  node: Type.Optional(Type.Integer({ minimum: 1, description: 'only records about this node (offsubnets and stales; move and rapid records are per endpoint)' })),
   since: Type.Optional(Type.Integer({ minimum: 0, description: 'only records updated at or after this time (ms since epoch)' })),
   sort: Type.Optional(Type.Union([Type.Literal('lastTs'), Type.Literal('count'), Type.Literal('addr')], { default: 'lastTs', description: 'order by last update, event count or address' })),
   order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc', description: 'a cursor continues only the sort and order that made it' })),
@@ -34,7 +35,13 @@ export function findingRoutes(app: FastifyInstance, ctx: ApiContext, names: Fabr
         const q: FindingQuery = { limit: req.query.limit ?? 100 };
         const search = req.query.search === undefined ? '' : normalizeSearch(req.query.search);
         if (search) q.search = search;
-        if (req.query.node !== undefined) q.node = req.query.node;
+        if (req.query.node !== undefined) {
+          if (PER_ENDPOINT_KINDS.includes(kind)) {
+            const why = `${segment} are recorded per endpoint, not per node; the node filter applies to offsubnets and stales`;
+            throw new EptError('bad_request', `node: ${why}`, [{ field: 'querystring/node', message: why }]);
+          }
+          q.node = req.query.node;
+        }
         if (req.query.since !== undefined) q.since = req.query.since;
         if (req.query.cursor) q.cursor = req.query.cursor;
         if (req.query.sort) q.sort = req.query.sort;

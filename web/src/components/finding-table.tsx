@@ -3,7 +3,7 @@
 // stream without a reload.
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { get } from '../api';
-import { download, KIND_PATHS, KIND_TITLES, toCsv } from '../format';
+import { download, KIND_PATHS, KIND_TITLES, PER_ENDPOINT_KINDS, toCsv } from '../format';
 import { useFindingStream, useLoad } from '../hooks';
 import type { FindingItem, FindingKind, Page } from '../types';
 import { columnsFor, type FindingSort } from './finding-columns';
@@ -26,7 +26,8 @@ interface Sort {
 const DEFAULT_SORT: Sort = { sort: 'lastTs', order: 'desc' };
 const SORT_NAMES: Record<FindingSort, string> = { lastTs: 'last seen', count: 'count', addr: 'address' };
 
-const rowKey = (r: { vnid: number; addr: string; node: number }) => `${r.vnid}/${r.addr}/${r.node}`;
+/** A record's key; a live finding of a per-endpoint kind counts in its endpoint's record (node 0). */
+const rowKey = (r: { kind: FindingKind; vnid: number; addr: string; node: number }) => `${r.vnid}/${r.addr}/${PER_ENDPOINT_KINDS.has(r.kind) ? 0 : r.node}`;
 
 export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKind }) {
   const [filters, setFilters] = useState<Filters>({ search: '', node: '', window: 'all' });
@@ -111,10 +112,12 @@ export function FindingTable({ fabric, kind }: { fabric: string; kind: FindingKi
           Address prefix
           <input value={draft.search} onChange={(e) => setDraft({ ...draft, search: e.target.value })} placeholder="MAC or IP" spellCheck={false} />
         </label>
-        <label>
-          Node
-          <input value={draft.node} onChange={(e) => setDraft({ ...draft, node: e.target.value })} inputMode="numeric" size={6} aria-invalid={nodeError !== null} aria-describedby="node-error" />
-        </label>
+        {PER_ENDPOINT_KINDS.has(kind) ? null : (
+          <label>
+            Node
+            <input value={draft.node} onChange={(e) => setDraft({ ...draft, node: e.target.value })} inputMode="numeric" size={6} aria-invalid={nodeError !== null} aria-describedby="node-error" />
+          </label>
+        )}
         <label>
           Updated
           <select value={draft.window} onChange={(e) => setDraft({ ...draft, window: e.target.value })}>
