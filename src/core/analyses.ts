@@ -39,8 +39,12 @@ export interface PendingCheck {
 export interface ApplyResult {
   /** The state changed and must be written. */
   changed: boolean;
-  /** History row to store, null when nothing is stored (no change, or rapid). */
-  history: HistoryEvent | null;
+  /**
+   * The learn whose new values, with the event's status and time, make the history row to store;
+   * null when nothing is stored (no change, or rapid). (The row is written from it at once: a
+   * HistoryEvent object per event was garbage the moment it was copied into the pipeline's columns.)
+   */
+  history: NodeLearn | null;
   /** Findings reported now (move, rapid). */
   findings: Finding[];
   /** Candidates to confirm after a delay (offsubnet, stale). */
@@ -229,25 +233,6 @@ function sameFlags(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-function historyOf(s: EndpointState, l: NodeLearn, obs: Observation): HistoryEvent {
-  return {
-    fabric: s.fabric,
-    vnid: s.vnid,
-    addr: s.addr,
-    node: l.node,
-    status: obs.status,
-    ts: obs.ts,
-    flags: l.flags,
-    ifId: l.ifId,
-    encap: l.encap,
-    pcTag: l.pcTag,
-    rwMac: l.rwMac,
-    rwBd: l.rwBd,
-    remote: l.remote,
-    seq: l.seq,
-  };
-}
-
 /**
  * Applies one observation to an endpoint's state (mutating it) and runs the analyses.
  * processedAt is used only when the observation carries no time.
@@ -316,7 +301,7 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
     s.current = currentLocation(s, tables);
     return result;
   }
-  result.history = historyOf(s, l, obs);
+  result.history = l;
   analyseMove(s, ctx, now, result);
   result.checks = candidateChecks(s, ctx, true);
   clearResolvedFlags(s, ctx);

@@ -166,6 +166,8 @@ export class EndpointPipeline implements EndpointSink {
   private dirty = new Set<HeldState>();
   /** History rows waiting for the next write, with their endpoint ids (WriteBatch.historyRows). */
   private history = new HistoryBuffer();
+  /** A committed batch's buffer, emptied, for the next batch (columns of thousands of rows each). */
+  private spareHistory: HistoryBuffer | null = null;
   private findings: Finding[] = [];
   /** The endpoint id of each finding (WriteBatch.findingIds). */
   private findingIds: number[] = [];
@@ -555,9 +557,7 @@ export class EndpointPipeline implements EndpointSink {
     if (!r.changed) return;
     if (o.fromQuery && f.deferred) f.deferred.add(s);
     else this.dirty.add(s);
-    if (r.history) {
-      this.history.push(r.history, s.id);
-    }
+    if (r.history) this.history.pushLearn(s.fabric, s.vnid, s.addr, r.history, o.status, o.ts, s.id);
     // Indexed loops: the results' shared empty lists are frozen, and for-of over them allocated an iterator.
     for (let i = 0; i < r.findings.length; i++) this.record(r.findings[i] as Finding, s.id);
     for (let i = 0; i < r.checks.length; i++) this.schedule(s, r.checks[i] as PendingCheck, now);
@@ -709,7 +709,8 @@ export class EndpointPipeline implements EndpointSink {
     const held = [...this.dirty.values()];
     const { findings, findingIds, checksAdded, checksDone } = this;
     const taken = this.history;
-    this.history = new HistoryBuffer(Math.max(1024, taken.length));
+    this.history = this.spareHistory ?? new HistoryBuffer(Math.max(1024, taken.length));
+    this.spareHistory = null;
     this.dirty = new Set();
     this.findings = [];
     this.findingIds = [];
@@ -736,10 +737,14 @@ export class EndpointPipeline implements EndpointSink {
     }
     const done = committed.then(
       () => {
-        if (!this.metrics) return;
-        const at = this.now();
-        this.metrics.committed(taken.length, held.length, at - started);
-        this.metrics.commitLatency(taken.times(), at);
+        if (this.metrics) {
+          const at = this.now();
+          this.metrics.committed(taken.length, held.length, at - started);
+          this.metrics.commitLatency(taken, at);
+        }
+        // The store is done with the columns once the batch is committed.
+        taken.clear();
+        this.spareHistory ??= taken;
       },
       (err: unknown) => {
         // Keep the data: put it back so the next write retries it. Endpoint rows are encoded from

@@ -4,7 +4,7 @@
 // (~200 bytes each), they were the largest part of what the scavenger copied and promoted. The
 // pipeline hands the buffer to the store (WriteBatch.historyRows): SQLite's encoder reads the
 // columns row by row; PostgreSQL takes HistoryEvent objects (events()).
-import type { HistoryEvent, ObservationStatus } from '../core/types.js';
+import type { HistoryEvent, NodeLearn, ObservationStatus } from '../core/types.js';
 
 /** Numbers per row: vnid, node, ts, pcTag, rwBd, remote, seq, endpoint id. */
 const NUMS = 8;
@@ -103,6 +103,31 @@ export class HistoryBuffer {
     this.count++;
   }
 
+  /** The row of an event that changed learn l of endpoint (fabric, vnid, addr): l's values after it. */
+  pushLearn(fabric: string, vnid: number, addr: string, l: NodeLearn, status: ObservationStatus, ts: number, ep: number): void {
+    if ((this.count + 1) * NUMS > this.nums.length) this.grow(2 * this.count + 1);
+    const o = this.count * NUMS;
+    const nums = this.nums;
+    nums[o] = vnid;
+    nums[o + 1] = l.node;
+    nums[o + 2] = ts;
+    nums[o + 3] = l.pcTag;
+    nums[o + 4] = l.rwBd;
+    nums[o + 5] = l.remote;
+    nums[o + 6] = l.seq;
+    nums[o + 7] = ep;
+    const q = this.count * REFS;
+    const refs = this.refs;
+    refs[q] = fabric;
+    refs[q + 1] = addr;
+    refs[q + 2] = status;
+    refs[q + 3] = l.flags;
+    refs[q + 4] = l.ifId;
+    refs[q + 5] = l.encap;
+    refs[q + 6] = l.rwMac;
+    this.count++;
+  }
+
   /** The rows as HistoryEvent objects, with the endpoint id of each (WriteBatch.history, historyIds). */
   events(): { history: HistoryEvent[]; ids: number[] } {
     const history = new Array<HistoryEvent>(this.count);
@@ -122,6 +147,11 @@ export class HistoryBuffer {
     const out = new Array<number>(this.count);
     for (let i = 0; i < this.count; i++) out[i] = this.ts(i);
     return out;
+  }
+
+  /** Empties the buffer for reuse, keeping its columns (their old references are overwritten as rows come). */
+  clear(): void {
+    this.count = 0;
   }
 
   /** Puts the rows of earlier before this buffer's own (a failed write's rows, retried first). */
