@@ -10,7 +10,6 @@ import {
   type EndpointFlags,
   type EndpointState,
   type Finding,
-  type HistoryEvent,
   type Location,
   type NodeLearn,
   type Observation,
