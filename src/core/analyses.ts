@@ -48,6 +48,11 @@ export interface ApplyResult {
   findings: Finding[];
   /** Candidates to confirm after a delay (offsubnet, stale). */
   checks: PendingCheck[];
+  /**
+   * The candidates were evaluated on the new state (a change analysed): checks holds every
+   * unflagged candidate there is, so a check armed before and not among them no longer holds.
+   */
+  evaluated: boolean;
   /** The endpoint just stopped being rapid: refresh it from the APIC. */
   refresh: boolean;
   /**
@@ -244,7 +249,7 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
   for (let i = 0; i < s.learns.length && at < 0; i++) if ((s.learns[i] as NodeLearn).node === obs.node) at = i;
   let l = at >= 0 ? s.learns[at] : undefined;
   // Only l changes below (a new learn is appended: then every index is new to the packed form).
-  const result: ApplyResult = { changed: false, history: null, findings: NO_FINDINGS, checks: NO_CHECKS, refresh: false, learn: at };
+  const result: ApplyResult = { changed: false, history: null, findings: NO_FINDINGS, checks: NO_CHECKS, evaluated: false, refresh: false, learn: at };
   if (obs.fromQuery && l && l.ts > obs.ts) {
     // A live event newer than this snapshot already set the learn: keep it, just mark it seen.
     if (obs.cls === 'binding') l.bindSeen = ctx.epoch;
@@ -303,6 +308,7 @@ export function applyObservation(s: EndpointState, obs: Observation, ctx: Analys
   result.history = l;
   analyseMove(s, ctx, now, result);
   result.checks = candidateChecks(s, ctx, true);
+  result.evaluated = true;
   clearResolvedFlags(s, ctx);
   return result;
 }

@@ -143,6 +143,39 @@ describe('EndpointPipeline', () => {
     await store.close();
   });
 
+  it('takes a check off once its condition clears: not stored when it cleared before its batch, deleted after; armed anew, with its full delay, when it holds again', async () => {
+    clock = T0;
+    const { store, p } = await setup();
+    const stale = (to: number, ts = clock) => ip(105, '10.1.1.9', { flags: ['ip'], ifId: tunnelTo(TEP[to]!), encap: '', status: 'modified', ts });
+    // Stale and fixed within one batch (a move's burst of events): the check never reaches the store.
+    await p.submit([ip(103, '10.1.1.9'), stale(101), stale(103, clock + 1)]);
+    await p.flush();
+    expect(await store.loadPendingChecks('f')).toEqual([]);
+    // Stale long enough to be written, then fixed: the stored check is deleted.
+    clock += 1_000;
+    await p.submit([stale(101)]);
+    await p.flush();
+    expect((await store.loadPendingChecks('f')).map((c) => [c.addr, c.node, c.dueTs])).toEqual([['10.1.1.9', 105, clock + 45_000]]);
+    clock += 1_000;
+    await p.submit([stale(103)]);
+    await p.flush();
+    expect(await store.loadPendingChecks('f')).toEqual([]);
+    // Stale again 30 s later: confirmed 45 s after that, not at the first check's due time.
+    const first = clock - 1_000;
+    clock = first + 30_000;
+    await p.submit([stale(101)]);
+    await p.flush();
+    clock = first + 46_000;
+    await p.runDueChecks();
+    expect((await store.listFindings('f', 'stale', { limit: 10 })).items).toEqual([]);
+    clock = first + 30_000 + 45_000;
+    expect(await p.runDueChecks()).toBe(1);
+    expect((await store.listFindings('f', 'stale', { limit: 10 })).items.map((f) => [f.addr, f.node])).toEqual([['10.1.1.9', 105]]);
+    expect(await store.loadPendingChecks('f')).toEqual([]);
+    await p.close();
+    await store.close();
+  });
+
   it('applies backpressure: submit waits while the queue is over capacity, and nothing is dropped', async () => {
     clock = T0;
     const { store, p } = await setup(':memory:', { queueCapacity: 100 });
@@ -218,6 +251,23 @@ describe('retention', () => {
 });
 
 describe('durable watcher', () => {
+  it('drops at load a stored check whose endpoint is not stored: it could never be confirmed', async () => {
+    clock = T0;
+    const dir = mkdtempSync(join(tmpdir(), 'ept-pipe-'));
+    dirs.push(dir);
+    const path = join(dir, 'ept.db');
+    const store = await openSqliteStore({ path });
+    const check = { fabric: 'f', vnid: VRF, addr: '10.1.1.40', kind: 'stale' as const, node: 105, dueTs: T0 + 45_000 };
+    await store.writeBatch({ endpoints: [], history: [], findings: [], historyCap: 64, findingCap: 64, checksAdded: [check] });
+    await store.close();
+    const { store: again, p } = await setup(path);
+    expect(p.pendingChecks()).toBe(0);
+    await p.flush();
+    expect(await again.loadPendingChecks('f')).toEqual([]);
+    await p.close();
+    await again.close();
+  });
+
   it('a restart between a finding and its confirmation still confirms it, exactly once', async () => {
     clock = T0;
     const dir = mkdtempSync(join(tmpdir(), 'ept-watch-'));

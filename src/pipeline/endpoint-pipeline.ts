@@ -33,13 +33,29 @@ export interface PipelineOptions {
 }
 
 /** A delayed confirmation waiting in the watcher. */
+type WatchCheck = PendingCheck | { kind: 'rapid-end'; node: 0; delay: number };
+
+/** A check in the watcher's queue: the endpoint's state it is about, what to confirm, when. */
 interface WatchItem {
-  fabric: string;
-  vnid: number;
-  addr: string;
-  check: PendingCheck | { kind: 'rapid-end'; node: 0; delay: number };
-  /** When it is due; set by arm(). */
-  due?: number;
+  s: HeldState;
+  check: WatchCheck;
+  due: number;
+}
+
+/**
+ * A check armed on an endpoint: one per kind and node, with the due time of its live queue item (a
+ * re-arm with an earlier time leaves the later item in the queue, then skipped). Kept on the state:
+ * a map keyed by "fabric|vnid|addr|kind|node" strings cost a string and an entry per check, long-lived
+ * (45 s and more) at thousands of checks per second.
+ */
+interface Armed {
+  kind: WatchCheck['kind'];
+  node: number;
+  due: number;
+  /** Its row for the store while the batch it was added in is not handed over yet (else null). */
+  added: PendingCheckRecord | null;
+  /** That batch (EndpointPipeline.batchNo when armed). */
+  batch: number;
 }
 
 /** A running (re)read: its scope and when it began. */
@@ -56,7 +72,7 @@ interface SyncScope {
  * works on it (see expand/collapse, always in one synchronous step). Write batches carry held
  * states themselves: the store encodes them from the packed form, without an unpacked copy.
  */
-type HeldState = PackedEndpointState;
+type HeldState = PackedEndpointState & { armed: Armed[] | null };
 
 const NO_LEARNS: NodeLearn[] = Object.freeze([]) as unknown as NodeLearn[];
 
@@ -65,6 +81,7 @@ function hold(s: EndpointState): HeldState {
   return {
     id: s.id, fabric: s.fabric, vnid: s.vnid, addr: s.addr, type: s.type, learns: NO_LEARNS, current: null, previous: s.previous,
     deletedTs: s.deletedTs, flags: s.flags, lastMove: s.lastMove, rate: s.rate, rapidSkipped: s.rapidSkipped, ts: s.ts, packed: packLearns(s.learns, s.current),
+    armed: null,
   };
 }
 
@@ -156,7 +173,6 @@ export class EndpointPipeline implements EndpointSink {
   private readonly fabrics = new Map<string, FabricContext>();
   private readonly watch = new DelayQueue<WatchItem>();
   /** Armed checks by endpoint, kind and node, with the due time of the live queue item. */
-  private readonly watching = new Map<string, number>();
   private readonly findingListeners: FindingListener[] = [];
   private readonly refreshListeners: RefreshListener[] = [];
   private queued = 0;
@@ -172,6 +188,8 @@ export class EndpointPipeline implements EndpointSink {
   /** The endpoint id of each finding (WriteBatch.findingIds). */
   private findingIds: number[] = [];
   private checksAdded: PendingCheckRecord[] = [];
+  /** Numbers the batches handed to the store: a check armed in the current one is in checksAdded. */
+  private batchNo = 0;
   private checksDone: PendingCheckRecord[] = [];
   private readonly rechecks = new Map<string, Recheck>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -229,8 +247,11 @@ export class EndpointPipeline implements EndpointSink {
     }
     const now = this.now();
     for (const c of await this.store.loadPendingChecks(fabric)) {
-      const check: WatchItem['check'] = c.kind === 'rapid-end' ? { kind: c.kind, node: 0, delay: 0 } : { kind: c.kind, node: c.node, delay: 0 };
-      this.arm({ fabric, vnid: c.vnid, addr: c.addr, check }, Math.max(c.dueTs, now), false);
+      const check: WatchCheck = c.kind === 'rapid-end' ? { kind: c.kind, node: 0, delay: 0 } : { kind: c.kind, node: c.node, delay: 0 };
+      const s = this.held(fabric, c.vnid, c.addr);
+      // A check of an endpoint that is not stored (any more) can never be confirmed: it goes.
+      if (s) this.arm(s, check, Math.max(c.dueTs, now), false);
+      else this.checksDone.push({ ...c, dueTs: 0 });
     }
     for (const p of this.partitions) for (const s of p.states.ofFabric(fabric)) this.rescheduleChecks(s);
     this.log.info({ fabric, loaded, pendingChecks: this.watch.size }, 'fabric attached');
@@ -430,15 +451,15 @@ export class EndpointPipeline implements EndpointSink {
   async runDueChecks(): Promise<number> {
     const due = this.watch.popDue(this.now()).filter((item) => this.isLive(item));
     // Re-read each endpoint from the fabric first (not only ept's own state), a few at a time.
-    const toRead = new Map<string, WatchItem>();
-    for (const item of due) if (item.check.kind !== 'rapid-end' && this.rechecks.has(item.fabric)) toRead.set(keyOf(item.fabric, item.vnid, item.addr), item);
+    const toRead = new Map<HeldState, WatchItem>();
+    for (const item of due) if (item.check.kind !== 'rapid-end' && this.rechecks.has(item.s.fabric)) toRead.set(item.s, item);
     const items = [...toRead.values()];
     const worker = async (): Promise<void> => {
       for (let item = items.pop(); item; item = items.pop()) {
         try {
-          await this.rechecks.get(item.fabric)?.(item.vnid, item.addr);
+          await this.rechecks.get(item.s.fabric)?.(item.s.vnid, item.s.addr);
         } catch (err) {
-          this.log.warn({ err, fabric: item.fabric, vnid: item.vnid, addr: item.addr }, 'recheck from the fabric failed; confirming on the current state');
+          this.log.warn({ err, fabric: item.s.fabric, vnid: item.s.vnid, addr: item.s.addr }, 'recheck from the fabric failed; confirming on the current state');
         }
       }
     };
@@ -557,6 +578,7 @@ export class EndpointPipeline implements EndpointSink {
     if (!r.changed) return;
     if (o.fromQuery && f.deferred) f.deferred.add(s);
     else this.dirty.add(s);
+    if (s.armed !== null && r.evaluated) this.disarmResolved(s, r.checks);
     if (r.history) this.history.pushLearn(s.fabric, s.vnid, s.addr, r.history, o.status, o.ts, s.id);
     // Indexed loops: the results' shared empty lists are frozen, and for-of over them allocated an iterator.
     for (let i = 0; i < r.findings.length; i++) this.record(r.findings[i] as Finding, s.id);
@@ -590,8 +612,8 @@ export class EndpointPipeline implements EndpointSink {
     }
   }
 
-  private schedule(s: HeldState, check: WatchItem['check'], now: number): void {
-    this.arm({ fabric: s.fabric, vnid: s.vnid, addr: s.addr, check }, now + check.delay * 1000, true);
+  private schedule(s: HeldState, check: WatchCheck, now: number): void {
+    this.arm(s, check, now + check.delay * 1000, true);
   }
 
   /**
@@ -599,20 +621,67 @@ export class EndpointPipeline implements EndpointSink {
    * earlier due time moves up (a stale learn first seen with no local anywhere, 315 s, that becomes
    * a remote stale, 45 s); the later item is then skipped. persist writes it to the store.
    */
-  private arm(item: WatchItem, due: number, persist: boolean): void {
-    const id = watchId(item);
-    const armed = this.watching.get(id);
-    if (armed !== undefined && armed <= due) return;
-    this.watching.set(id, due);
-    // A literal of one shape: spreading item and adding due gave every queued item its own hidden class.
-    this.watch.push(due, { fabric: item.fabric, vnid: item.vnid, addr: item.addr, check: item.check, due });
-    if (persist) this.checksAdded.push(pendingRecord(item, due));
+  private arm(s: HeldState, check: WatchCheck, due: number, persist: boolean): void {
+    const armed = s.armed ?? (s.armed = []);
+    let a: Armed | undefined;
+    for (let i = 0; i < armed.length; i++) {
+      const x = armed[i] as Armed;
+      if (x.kind === check.kind && x.node === check.node) a = x;
+    }
+    if (a !== undefined && a.due <= due) return;
+    const added = persist ? pendingRecord(s, check, due) : null;
+    if (a === undefined) armed.push({ kind: check.kind, node: check.node, due, added, batch: this.batchNo });
+    else {
+      if (a.added && a.batch === this.batchNo) a.added.dueTs = CANCELLED;
+      a.due = due;
+      a.added = added;
+      a.batch = this.batchNo;
+    }
+    this.watch.push(due, { s, check, due });
+    if (added) this.checksAdded.push(added);
     this.armWatchTimer();
   }
 
-  /** False for a queue item superseded by an earlier re-arm of the same check. */
+  /**
+   * Takes off an endpoint the checks whose condition no longer holds (a remote learn updated a
+   * moment after the move that made it stale): their queue items are skipped when due, and a check
+   * not handed to the store yet is never written (most are: conditions of a move clear within its
+   * burst of events), else it is deleted. A condition that holds again is armed anew, with its full
+   * delay: it is confirmed once it held that long.
+   */
+  private disarmResolved(s: HeldState, holding: readonly PendingCheck[]): void {
+    const armed = s.armed as Armed[];
+    let kept = 0;
+    for (let i = 0; i < armed.length; i++) {
+      const a = armed[i] as Armed;
+      let holds = a.kind === 'rapid-end';
+      for (let j = 0; j < holding.length && !holds; j++) {
+        const c = holding[j] as PendingCheck;
+        holds = c.kind === a.kind && c.node === a.node;
+      }
+      if (holds) armed[kept++] = a;
+      else if (a.added && a.batch === this.batchNo) a.added.dueTs = CANCELLED;
+      else this.checksDone.push(pendingRecord(s, a, 0));
+    }
+    armed.length = kept;
+    if (kept === 0) s.armed = null;
+  }
+
+  /**
+   * False for a queue item superseded by an earlier re-arm of the same check, or whose endpoint was
+   * forgotten (retention, a fabric dropped) and perhaps learned again since as a new state.
+   */
   private isLive(item: WatchItem): boolean {
-    return this.watching.get(watchId(item)) === item.due;
+    const { s, check } = item;
+    if (!s.armed || this.held(s.fabric, s.vnid, s.addr) !== s) return false;
+    for (const a of s.armed) if (a.kind === check.kind && a.node === check.node) return a.due === item.due;
+    return false;
+  }
+
+  /** Takes a confirmed (or dropped) check off its endpoint. */
+  private disarm(s: HeldState, check: WatchCheck): void {
+    const left = (s.armed ?? []).filter((a) => a.kind !== check.kind || a.node !== check.node);
+    s.armed = left.length ? left : null;
   }
 
   /** After a load from the store, pending conditions are scheduled again so no check is lost. */
@@ -631,11 +700,11 @@ export class EndpointPipeline implements EndpointSink {
 
   private confirm(item: WatchItem): void {
     if (!this.isLive(item)) return;
-    this.watching.delete(watchId(item));
-    this.checksDone.push(pendingRecord(item, 0));
-    const f = this.fabrics.get(item.fabric);
-    const s = this.held(item.fabric, item.vnid, item.addr);
-    if (!f || !s) return;
+    const s = item.s;
+    this.disarm(s, item.check);
+    this.checksDone.push(pendingRecord(s, item.check, 0));
+    const f = this.fabrics.get(s.fabric);
+    if (!f) return;
     const now = this.now();
     if (item.check.kind === 'rapid-end') {
       if (s.flags.rapidUntil && now >= s.flags.rapidUntil) {
@@ -707,7 +776,10 @@ export class EndpointPipeline implements EndpointSink {
     const earlier = Promise.all(this.inFlight).then(() => undefined);
     if (!this.hasPending()) return earlier;
     const held = [...this.dirty.values()];
-    const { findings, findingIds, checksAdded, checksDone } = this;
+    const { findings, findingIds, checksDone } = this;
+    // Checks armed and taken off again before this batch: never written.
+    const checksAdded = this.checksAdded.filter((c) => c.dueTs !== CANCELLED);
+    this.batchNo++;
     const taken = this.history;
     this.history = this.spareHistory ?? new HistoryBuffer(Math.max(1024, taken.length));
     this.spareHistory = null;
@@ -779,18 +851,14 @@ const DRAIN_CHUNK = 1024;
 /** Re-reads from the fabric in flight at once while confirming due checks. */
 const RECHECK_CONCURRENCY = 8;
 
-function pendingRecord(item: WatchItem, dueTs: number): PendingCheckRecord {
-  return { fabric: item.fabric, vnid: item.vnid, addr: item.addr, kind: item.check.kind, node: item.check.node, dueTs };
+/** dueTs of a check's row that is not to be written (its check was taken off before its batch). */
+const CANCELLED = -1;
+
+function pendingRecord(s: HeldState, check: { kind: WatchCheck['kind']; node: number }, dueTs: number): PendingCheckRecord {
+  return { fabric: s.fabric, vnid: s.vnid, addr: s.addr, kind: check.kind, node: check.node, dueTs };
 }
 
-function watchId(item: WatchItem): string {
-  return `${item.fabric}|${item.vnid}|${item.addr}|${item.check.kind}|${item.check.node}`;
-}
 
 function missingKey(m: MissingLearn): string {
   return `${m.cls}|${m.node}|${m.vnid}|${m.addr}`;
-}
-
-function keyOf(fabric: string, vnid: number, addr: string): string {
-  return `${fabric}|${vnid}|${addr}`;
 }
