@@ -160,6 +160,13 @@ describe('EndpointPipeline', () => {
     await p.submit([stale(103)]);
     await p.flush();
     expect(await store.loadPendingChecks('f')).toEqual([]);
+    // Cleared and armed again and again: still one queue item for the check (a move's burst flips
+    // conditions; an item per flip would fill the queue).
+    expect(p.pendingChecks()).toBe(1);
+    for (let i = 0; i < 10; i++) await p.submit([stale(101), stale(103, clock + 1)]);
+    await p.flush();
+    expect(p.pendingChecks()).toBe(1);
+    expect(await store.loadPendingChecks('f')).toEqual([]);
     // Stale again 30 s later: confirmed 45 s after that, not at the first check's due time.
     const first = clock - 1_000;
     clock = first + 30_000;

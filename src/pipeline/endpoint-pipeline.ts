@@ -43,15 +43,21 @@ interface WatchItem {
 }
 
 /**
- * A check armed on an endpoint: one per kind and node, with the due time of its live queue item (a
- * re-arm with an earlier time leaves the later item in the queue, then skipped). Kept on the state:
- * a map keyed by "fabric|vnid|addr|kind|node" strings cost a string and an entry per check, long-lived
- * (45 s and more) at thousands of checks per second.
+ * A check armed on an endpoint: one per kind and node. Kept on the state: a map keyed by
+ * "fabric|vnid|addr|kind|node" strings cost a string and an entry per check, long-lived (45 s and
+ * more) at thousands of checks per second. One queue item stands for it (queued: its due time); a
+ * re-arm with an earlier time pushes another (the later one is then skipped), a re-arm after its
+ * condition cleared moves `due` later and the item, when it comes up, is queued again for it.
  */
 interface Armed {
   kind: WatchCheck['kind'];
   node: number;
+  /** When it is to be confirmed. */
   due: number;
+  /** Due time of the queue item that stands for it (<= due). */
+  queued: number;
+  /** Its condition no longer holds: it goes when its queue item comes up (unless armed again). */
+  cleared: boolean;
   /** Its row for the store while the batch it was added in is not handed over yet (else null). */
   added: PendingCheckRecord | null;
   /** That batch (EndpointPipeline.batchNo when armed). */
@@ -449,10 +455,10 @@ export class EndpointPipeline implements EndpointSink {
 
   /** Runs due watcher items now (tests and shutdown use it; normally a timer does). */
   async runDueChecks(): Promise<number> {
-    const due = this.watch.popDue(this.now()).filter((item) => this.isLive(item));
+    const due = this.watch.popDue(this.now()).filter((item) => this.standsFor(item) !== undefined);
     // Re-read each endpoint from the fabric first (not only ept's own state), a few at a time.
     const toRead = new Map<HeldState, WatchItem>();
-    for (const item of due) if (item.check.kind !== 'rapid-end' && this.rechecks.has(item.s.fabric)) toRead.set(item.s, item);
+    for (const item of due) if (item.check.kind !== 'rapid-end' && this.confirmsNow(item) && this.rechecks.has(item.s.fabric)) toRead.set(item.s, item);
     const items = [...toRead.values()];
     const worker = async (): Promise<void> => {
       for (let item = items.pop(); item; item = items.pop()) {
@@ -578,7 +584,7 @@ export class EndpointPipeline implements EndpointSink {
     if (!r.changed) return;
     if (o.fromQuery && f.deferred) f.deferred.add(s);
     else this.dirty.add(s);
-    if (s.armed !== null && r.evaluated) this.disarmResolved(s, r.checks);
+    if (s.armed !== null && r.evaluated) this.clearResolved(s, r.checks);
     if (r.history) this.history.pushLearn(s.fabric, s.vnid, s.addr, r.history, o.status, o.ts, s.id);
     // Indexed loops: the results' shared empty lists are frozen, and for-of over them allocated an iterator.
     for (let i = 0; i < r.findings.length; i++) this.record(r.findings[i] as Finding, s.id);
@@ -628,59 +634,67 @@ export class EndpointPipeline implements EndpointSink {
       const x = armed[i] as Armed;
       if (x.kind === check.kind && x.node === check.node) a = x;
     }
-    if (a !== undefined && a.due <= due) return;
+    if (a !== undefined && !a.cleared && a.due <= due) return;
     const added = persist ? pendingRecord(s, check, due) : null;
-    if (a === undefined) armed.push({ kind: check.kind, node: check.node, due, added, batch: this.batchNo });
-    else {
-      if (a.added && a.batch === this.batchNo) a.added.dueTs = CANCELLED;
+    if (a === undefined) {
+      armed.push({ kind: check.kind, node: check.node, due, queued: due, cleared: false, added, batch: this.batchNo });
+      this.watch.push(due, { s, check, due });
+    } else {
+      if (!a.cleared && a.added && a.batch === this.batchNo) a.added.dueTs = CANCELLED;
+      a.cleared = false;
       a.due = due;
       a.added = added;
       a.batch = this.batchNo;
+      if (due < a.queued) {
+        a.queued = due;
+        this.watch.push(due, { s, check, due });
+      }
     }
-    this.watch.push(due, { s, check, due });
     if (added) this.checksAdded.push(added);
     this.armWatchTimer();
   }
 
   /**
-   * Takes off an endpoint the checks whose condition no longer holds (a remote learn updated a
-   * moment after the move that made it stale): their queue items are skipped when due, and a check
-   * not handed to the store yet is never written (most are: conditions of a move clear within its
-   * burst of events), else it is deleted. A condition that holds again is armed anew, with its full
-   * delay: it is confirmed once it held that long.
+   * Marks the checks of an endpoint whose condition no longer holds (a remote learn updated a
+   * moment after the move that made it stale) as cleared: they go when their queue item comes up,
+   * and a check not handed to the store yet is never written (most are: conditions of a move clear
+   * within its burst of events), else it is deleted. A condition that holds again is armed anew,
+   * with its full delay: it is confirmed once it held that long.
    */
-  private disarmResolved(s: HeldState, holding: readonly PendingCheck[]): void {
-    const armed = s.armed as Armed[];
-    let kept = 0;
-    for (let i = 0; i < armed.length; i++) {
-      const a = armed[i] as Armed;
-      let holds = a.kind === 'rapid-end';
+  private clearResolved(s: HeldState, holding: readonly PendingCheck[]): void {
+    for (const a of s.armed as Armed[]) {
+      if (a.cleared || a.kind === 'rapid-end') continue;
+      let holds = false;
       for (let j = 0; j < holding.length && !holds; j++) {
         const c = holding[j] as PendingCheck;
         holds = c.kind === a.kind && c.node === a.node;
       }
-      if (holds) armed[kept++] = a;
-      else if (a.added && a.batch === this.batchNo) a.added.dueTs = CANCELLED;
+      if (holds) continue;
+      a.cleared = true;
+      if (a.added && a.batch === this.batchNo) a.added.dueTs = CANCELLED;
       else this.checksDone.push(pendingRecord(s, a, 0));
+      a.added = null;
     }
-    armed.length = kept;
-    if (kept === 0) s.armed = null;
   }
 
-  /**
-   * False for a queue item superseded by an earlier re-arm of the same check, or whose endpoint was
-   * forgotten (retention, a fabric dropped) and perhaps learned again since as a new state.
-   */
-  private isLive(item: WatchItem): boolean {
+  /** The armed check a queue item stands for, or undefined for an item superseded or forgotten. */
+  private standsFor(item: WatchItem): Armed | undefined {
     const { s, check } = item;
-    if (!s.armed || this.held(s.fabric, s.vnid, s.addr) !== s) return false;
-    for (const a of s.armed) if (a.kind === check.kind && a.node === check.node) return a.due === item.due;
-    return false;
+    // An endpoint forgotten (retention, a fabric dropped), perhaps learned again since as a new state.
+    if (!s.armed || this.held(s.fabric, s.vnid, s.addr) !== s) return undefined;
+    for (const a of s.armed) if (a.kind === check.kind && a.node === check.node) return a.queued === item.due ? a : undefined;
+    return undefined;
   }
 
-  /** Takes a confirmed (or dropped) check off its endpoint. */
-  private disarm(s: HeldState, check: WatchCheck): void {
-    const left = (s.armed ?? []).filter((a) => a.kind !== check.kind || a.node !== check.node);
+  /** Whether a due item is to be confirmed now (not cleared, not moved later by a re-arm). */
+  private confirmsNow(item: WatchItem): boolean {
+    const a = this.standsFor(item);
+    return a !== undefined && !a.cleared && a.due <= item.due;
+  }
+
+  /** Takes a check off its endpoint. */
+  private disarm(s: HeldState, a: Armed): void {
+    const left = (s.armed ?? []).filter((x) => x !== a);
     s.armed = left.length ? left : null;
   }
 
@@ -699,9 +713,21 @@ export class EndpointPipeline implements EndpointSink {
   }
 
   private confirm(item: WatchItem): void {
-    if (!this.isLive(item)) return;
+    const a = this.standsFor(item);
+    if (!a) return;
     const s = item.s;
-    this.disarm(s, item.check);
+    if (a.cleared) {
+      // Its row is gone already (clearResolved).
+      this.disarm(s, a);
+      return;
+    }
+    if (a.due > item.due) {
+      // Armed again after its condition cleared: due later, its item goes back in the queue.
+      a.queued = a.due;
+      this.watch.push(a.due, { s, check: item.check, due: a.due });
+      return;
+    }
+    this.disarm(s, a);
     this.checksDone.push(pendingRecord(s, item.check, 0));
     const f = this.fabrics.get(s.fabric);
     if (!f) return;
