@@ -7,24 +7,26 @@
 // The WAL starts over from its beginning only when a write transaction begins with every frame
 // copied back, which a busy writer never leaves time for (it grew to gigabytes). So after the bulk
 // pass (the frames of the last interval), passes repeat at once, each copying only what was
-// committed during the previous one, until one copied little; then a RESTART checkpoint takes the
-// write lock (the writer thread's next transaction waits for it), copies that rest and starts the
-// WAL over. Then the thread sleeps an interval.
+// committed during the previous one, until one copied little; then the thread raises a flag in
+// memory shared with the writer thread, which copies that rest itself right after its current
+// commit (a PASSIVE checkpoint of a few thousand frames) so that its next commit starts the WAL
+// over. (A RESTART checkpoint here did the same under the write lock, but waited for a gap between
+// the writer's back-to-back transactions in its busy handler's sleeps: 0.1-0.3 s with commits
+// waiting behind it.) Then the thread sleeps an interval.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 interface Options {
   path: string;
   intervalMs: number;
+  /** Int32Array over shared memory: [0] set to 1 when the writer thread is to copy the rest. */
+  caughtUp: SharedArrayBuffer;
 }
 
-/**
- * A pass that copied at most this many frames (16 MiB of 4 KiB pages, a few commits) leaves the
- * rest to the RESTART checkpoint, during which the writer waits.
- */
-const SMALL_REST = 4096;
+/** A pass that copied at most this many frames (4 MiB of 4 KiB pages, less than a commit of a busy writer) leaves the rest to the writer thread. */
+const SMALL_REST = 1024;
 /** Passes in a row before the thread gives up until the next interval. */
-const MAX_PASSES = 8;
+const MAX_PASSES = 12;
 
 export type CheckpointerMessage = { type: 'stop' };
 export type CheckpointerReply = { type: 'stopped' } | { type: 'error'; message: string };
@@ -37,10 +39,10 @@ interface CheckpointResult {
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-checkpoint-worker must run as a worker thread');
-const { path, intervalMs } = workerData as Options;
+const { path, intervalMs, caughtUp } = workerData as Options;
+const flag = new Int32Array(caughtUp);
 const db = new Database(path);
-// How long the RESTART checkpoint waits for the writer's transaction in progress, then for readers.
-db.pragma('busy_timeout = 2000');
+db.pragma('busy_timeout = 1000');
 db.pragma('wal_autocheckpoint = 0');
 // Checkpoints read WAL frames and write database pages: no cache to speak of is needed.
 db.pragma('cache_size = -2048');
@@ -48,7 +50,7 @@ db.pragma('cache_size = -2048');
 let timer: NodeJS.Timeout | null = null;
 
 /**
- * Checkpoints until a pass had little to copy, then copies the rest and restarts the WAL. A pass
+ * Checkpoints until a pass had little to copy, then asks the writer thread to copy the rest. A pass
  * copies the frames there were when it began ('log'; 'checkpointed' = how many of them are copied
  * back by now), not those committed while it ran.
  */
@@ -61,8 +63,7 @@ function catchUp(): void {
     if (before >= 0 && r.checkpointed - before <= SMALL_REST) break;
     before = r.checkpointed;
   }
-  // Busy (a reader stayed longer than the busy timeout): the next interval tries again.
-  db.pragma('wal_checkpoint(RESTART)');
+  Atomics.store(flag, 0, 1);
 }
 
 function tick(): void {

@@ -54,6 +54,24 @@ function warn(message: string): void {
 const CHECKPOINTER = new URL('./sqlite-checkpoint-worker.js', import.meta.url);
 let checkpointer: Worker | null = null;
 let timer: NodeJS.Timeout | null = null;
+/** Raised by the checkpointer thread once what is left for this thread to copy is small. */
+const caughtUp = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Copies the rest of the WAL the checkpointer thread left (it copied the bulk meanwhile), between
+ * two commits: the next commit then starts the WAL over. Called after each message, and on a timer
+ * for when no batch comes.
+ */
+function copyRest(): void {
+  if (Atomics.load(caughtUp, 0) === 0) return;
+  Atomics.store(caughtUp, 0, 0);
+  try {
+    checkpoint();
+  } catch {
+    // Busy: the checkpointer's next interval tries again.
+  }
+}
+const restTimer = setInterval(copyRest, 100);
 
 /** This thread checkpoints on its own from now on (no checkpointer thread, or it failed). */
 function checkpointHere(why: string | null): void {
@@ -77,7 +95,7 @@ function checkpointHere(why: string | null): void {
 if (db) {
   if (existsSync(fileURLToPath(CHECKPOINTER))) {
     try {
-      const c = new Worker(CHECKPOINTER, { workerData: { path, intervalMs: checkpointMs } });
+      const c = new Worker(CHECKPOINTER, { workerData: { path, intervalMs: checkpointMs, caughtUp: caughtUp.buffer } });
       checkpointer = c;
       c.on('message', (r: CheckpointerReply) => {
         if (r.type === 'error') checkpointHere(r.message);
@@ -108,6 +126,7 @@ function stopCheckpointer(): Promise<void> {
 
 async function close(): Promise<void> {
   if (timer) clearInterval(timer);
+  clearInterval(restTimer);
   await stopCheckpointer();
   if (db) {
     try {
@@ -137,4 +156,5 @@ port.on('message', (m: Message) => {
     port.postMessage({ type: 'done', id: m.id, error: err instanceof Error ? err.message : String(err) });
   }
   committed = true;
+  copyRest();
 });
