@@ -446,8 +446,8 @@ export class SqliteBatchWriter {
   }
 
   // Transactions take the write lock as they begin (IMMEDIATE), waiting for it as long as the busy
-  // timeout allows: a transaction that read first and then found the lock taken (by the
-  // checkpointer thread's RESTART, or a write of the store's own connection) would fail at once.
+  // timeout allows: a transaction that read first and then found the lock taken (by a write of the
+  // store's own connection: deleting a fabric, purging endpoints) would fail at once.
 
   /** Applies one batch in one transaction. */
   apply(b: EncodedBatch): void {
