@@ -58,8 +58,8 @@ interface Armed {
   queued: number;
   /** Its condition no longer holds: it goes when its queue item comes up (unless armed again). */
   cleared: boolean;
-  /** Its row for the store while the batch it was added in is not handed over yet (else null). */
-  added: PendingCheckRecord | null;
+  /** Index of its row in checksAdded while the batch it was added in is not handed over (batch), else -1. */
+  added: number;
   /** That batch (EndpointPipeline.batchNo when armed). */
   batch: number;
 }
@@ -635,12 +635,12 @@ export class EndpointPipeline implements EndpointSink {
       if (x.kind === check.kind && x.node === check.node) a = x;
     }
     if (a !== undefined && !a.cleared && a.due <= due) return;
-    const added = persist ? pendingRecord(s, check, due) : null;
+    const added = persist ? this.checksAdded.push(pendingRecord(s, check, due)) - 1 : -1;
     if (a === undefined) {
       armed.push({ kind: check.kind, node: check.node, due, queued: due, cleared: false, added, batch: this.batchNo });
       this.watch.push(due, { s, check, due });
     } else {
-      if (!a.cleared && a.added && a.batch === this.batchNo) a.added.dueTs = CANCELLED;
+      if (!a.cleared) this.cancelAdded(a);
       a.cleared = false;
       a.due = due;
       a.added = added;
@@ -650,7 +650,6 @@ export class EndpointPipeline implements EndpointSink {
         this.watch.push(due, { s, check, due });
       }
     }
-    if (added) this.checksAdded.push(added);
     this.armWatchTimer();
   }
 
@@ -671,10 +670,17 @@ export class EndpointPipeline implements EndpointSink {
       }
       if (holds) continue;
       a.cleared = true;
-      if (a.added && a.batch === this.batchNo) a.added.dueTs = CANCELLED;
-      else this.checksDone.push(pendingRecord(s, a, 0));
-      a.added = null;
+      if (!this.cancelAdded(a)) this.checksDone.push(pendingRecord(s, a, 0));
     }
+  }
+
+  /** Withdraws a check's row from the batch not handed over yet; false when it is not there (written, or never added). */
+  private cancelAdded(a: Armed): boolean {
+    const i = a.added;
+    a.added = -1;
+    if (i < 0 || a.batch !== this.batchNo) return false;
+    (this.checksAdded[i] as PendingCheckRecord).dueTs = CANCELLED;
+    return true;
   }
 
   /** The armed check a queue item stands for, or undefined for an item superseded or forgotten. */
@@ -852,6 +858,9 @@ export class EndpointPipeline implements EndpointSink {
         this.findings = findings.concat(this.findings);
         this.findingIds = findingIds.concat(this.findingIds);
         this.checksAdded = checksAdded.concat(this.checksAdded);
+        // The rows of the batch being filled moved in checksAdded: no check may withdraw its row by
+        // index any more (a check cleared now is deleted instead).
+        this.batchNo++;
         this.checksDone = checksDone.concat(this.checksDone);
         this.log.error({ err }, 'store write failed; will retry');
         throw err;
