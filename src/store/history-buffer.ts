@@ -6,6 +6,9 @@
 // columns row by row; PostgreSQL takes HistoryEvent objects (events()).
 import type { HistoryEvent, NodeLearn, ObservationStatus } from '../core/types.js';
 
+/** What a row takes from the learn an event changed (a HistoryEvent has the same fields). */
+type LearnValues = Pick<NodeLearn, 'node' | 'pcTag' | 'rwBd' | 'remote' | 'seq' | 'flags' | 'ifId' | 'encap' | 'rwMac'>;
+
 /** Numbers per row: vnid, node, ts, pcTag, rwBd, remote, seq, endpoint id. */
 const NUMS = 8;
 /** References per row: fabric, addr, status, flags, ifId, encap, rwMac. */
@@ -80,31 +83,11 @@ export class HistoryBuffer {
 
   /** Appends a row of the endpoint numbered ep (0: the store finds it by key). */
   push(h: HistoryEvent, ep: number): void {
-    if ((this.count + 1) * NUMS > this.nums.length) this.grow(2 * this.count + 1);
-    const o = this.count * NUMS;
-    const nums = this.nums;
-    nums[o] = h.vnid;
-    nums[o + 1] = h.node;
-    nums[o + 2] = h.ts;
-    nums[o + 3] = h.pcTag;
-    nums[o + 4] = h.rwBd;
-    nums[o + 5] = h.remote;
-    nums[o + 6] = h.seq;
-    nums[o + 7] = ep;
-    const q = this.count * REFS;
-    const refs = this.refs;
-    refs[q] = h.fabric;
-    refs[q + 1] = h.addr;
-    refs[q + 2] = h.status;
-    refs[q + 3] = h.flags;
-    refs[q + 4] = h.ifId;
-    refs[q + 5] = h.encap;
-    refs[q + 6] = h.rwMac;
-    this.count++;
+    this.pushLearn(h.fabric, h.vnid, h.addr, h, h.status, h.ts, ep);
   }
 
   /** The row of an event that changed learn l of endpoint (fabric, vnid, addr): l's values after it. */
-  pushLearn(fabric: string, vnid: number, addr: string, l: NodeLearn, status: ObservationStatus, ts: number, ep: number): void {
+  pushLearn(fabric: string, vnid: number, addr: string, l: LearnValues, status: ObservationStatus, ts: number, ep: number): void {
     if ((this.count + 1) * NUMS > this.nums.length) this.grow(2 * this.count + 1);
     const o = this.count * NUMS;
     const nums = this.nums;
