@@ -91,11 +91,13 @@ export function addClientCommands(program: Command, io: CliIo): void {
   addActionCommands(program, io);
 
   for (const [name, kind] of [['moves', 'move'], ['offsubnets', 'offsubnet'], ['stales', 'stale'], ['rapids', 'rapid']] as const) {
-    program
+    const cmd = program
       .command(`${name} <fabric>`)
       .description(`${kind} records of a fabric, newest first`)
-      .option('--search <addr>', 'MAC or IP, or a prefix')
-      .option('--node <id>', 'only records about this node')
+      .option('--search <addr>', 'MAC or IP, or a prefix');
+    // Move and rapid records are per endpoint: only offsubnet and stale records are per node.
+    if (kind === 'offsubnet' || kind === 'stale') cmd.option('--node <id>', 'only records about this node');
+    cmd
       .option('--limit <n>', 'records per page', '100')
       .option('--cursor <c>', 'nextCursor of a previous page')
       .action(
