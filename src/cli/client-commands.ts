@@ -1,6 +1,7 @@
 // Client subcommands: talk to a running server's HTTP API; tables by default, --json for scripts.
 import type { Command } from 'commander';
 import { EptError } from '../core/errors.js';
+import { PER_ENDPOINT_KINDS } from '../store/store.js';
 import { ApiClient, query, seg } from './api-client.js';
 import { watchBuild } from './build-progress.js';
 import type { CliIo } from './cli-io.js';
@@ -96,7 +97,7 @@ export function addClientCommands(program: Command, io: CliIo): void {
       .description(`${kind} records of a fabric, newest first`)
       .option('--search <addr>', 'MAC or IP, or a prefix');
     // Move and rapid records are per endpoint: only offsubnet and stale records are per node.
-    if (kind === 'offsubnet' || kind === 'stale') cmd.option('--node <id>', 'only records about this node');
+    if (!PER_ENDPOINT_KINDS.includes(kind)) cmd.option('--node <id>', 'only records about this node');
     cmd
       .option('--limit <n>', 'records per page', '100')
       .option('--cursor <c>', 'nextCursor of a previous page')

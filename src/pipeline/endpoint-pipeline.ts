@@ -32,7 +32,7 @@ export interface PipelineOptions {
   now?: () => number;
 }
 
-/** A delayed confirmation waiting in the watcher. */
+/** A delayed confirmation: a candidate of the analyses, or the end of a rapid hold time. */
 type WatchCheck = PendingCheck | { kind: 'rapid-end'; node: 0; delay: number };
 
 /** A check in the watcher's queue: the endpoint's state it is about, what to confirm, when. */
@@ -178,7 +178,6 @@ export class EndpointPipeline implements EndpointSink {
   private readonly flushInterval: number;
   private readonly fabrics = new Map<string, FabricContext>();
   private readonly watch = new DelayQueue<WatchItem>();
-  /** Armed checks by endpoint, kind and node, with the due time of the live queue item. */
   private readonly findingListeners: FindingListener[] = [];
   private readonly refreshListeners: RefreshListener[] = [];
   private queued = 0;
@@ -629,11 +628,7 @@ export class EndpointPipeline implements EndpointSink {
    */
   private arm(s: HeldState, check: WatchCheck, due: number, persist: boolean): void {
     const armed = s.armed ?? (s.armed = []);
-    let a: Armed | undefined;
-    for (let i = 0; i < armed.length; i++) {
-      const x = armed[i] as Armed;
-      if (x.kind === check.kind && x.node === check.node) a = x;
-    }
+    const a = armedFor(armed, check);
     if (a !== undefined && !a.cleared && a.due <= due) return;
     const added = persist ? this.checksAdded.push(pendingRecord(s, check, due)) - 1 : -1;
     if (a === undefined) {
@@ -688,8 +683,8 @@ export class EndpointPipeline implements EndpointSink {
     const { s, check } = item;
     // An endpoint forgotten (retention, a fabric dropped), perhaps learned again since as a new state.
     if (!s.armed || this.held(s.fabric, s.vnid, s.addr) !== s) return undefined;
-    for (const a of s.armed) if (a.kind === check.kind && a.node === check.node) return a.queued === item.due ? a : undefined;
-    return undefined;
+    const a = armedFor(s.armed, check);
+    return a?.queued === item.due ? a : undefined;
   }
 
   /** Whether a due item is to be confirmed now (not cleared, not moved later by a re-arm). */
@@ -885,6 +880,15 @@ const DRAIN_CHUNK = 1024;
 
 /** Re-reads from the fabric in flight at once while confirming due checks. */
 const RECHECK_CONCURRENCY = 8;
+
+/** The check armed for the same kind and node as c, if any. */
+function armedFor(armed: readonly Armed[], c: { kind: WatchCheck['kind']; node: number }): Armed | undefined {
+  for (let i = 0; i < armed.length; i++) {
+    const a = armed[i] as Armed;
+    if (a.kind === c.kind && a.node === c.node) return a;
+  }
+  return undefined;
+}
 
 /** dueTs of a check's row that is not to be written (its check was taken off before its batch). */
 const CANCELLED = -1;

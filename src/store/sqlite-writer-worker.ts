@@ -2,8 +2,6 @@
 // neither commits nor checkpoint fsyncs block the event loop. The WAL is checkpointed by a thread
 // of its own (sqlite-checkpoint-worker.ts) so commits go on meanwhile; where that thread cannot run,
 // this one checkpoints between batches.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SqliteBatchWriter, type EncodedBatch, type EncodedObjects } from './sqlite-batch-writer.js';
@@ -57,6 +55,9 @@ let timer: NodeJS.Timeout | null = null;
 /** Raised by the checkpointer thread once what is left for this thread to copy is small. */
 const caughtUp = new Int32Array(new SharedArrayBuffer(4));
 
+/** Runs copyRest when no batch comes; set while a checkpointer thread runs. */
+let restTimer: NodeJS.Timeout | null = null;
+
 /**
  * Copies the rest of the WAL the checkpointer thread left (it copied the bulk meanwhile), between
  * two commits: the next commit then starts the WAL over. Called after each message, and on a timer
@@ -71,17 +72,18 @@ function copyRest(): void {
     // Busy: the checkpointer's next interval tries again.
   }
 }
-const restTimer = setInterval(copyRest, 100);
 
 /** This thread checkpoints on its own from now on (no checkpointer thread, or it failed). */
-function checkpointHere(why: string | null): void {
+function checkpointHere(why: string): void {
+  if (restTimer) clearInterval(restTimer);
+  restTimer = null;
   if (checkpointer) {
     const c = checkpointer;
     checkpointer = null;
     c.removeAllListeners();
     void c.terminate();
   }
-  if (why) warn(`checkpointer thread: ${why}; the writer thread checkpoints from now on`);
+  warn(`checkpointer thread: ${why}; the writer thread checkpoints from now on`);
   // Between messages: a busy checkpoint is simply retried at the next tick.
   timer ??= setInterval(() => {
     try {
@@ -93,20 +95,18 @@ function checkpointHere(why: string | null): void {
 }
 
 if (db) {
-  if (existsSync(fileURLToPath(CHECKPOINTER))) {
-    try {
-      const c = new Worker(CHECKPOINTER, { workerData: { path, intervalMs: checkpointMs, caughtUp: caughtUp.buffer } });
-      checkpointer = c;
-      c.on('message', (r: CheckpointerReply) => {
-        if (r.type === 'error') checkpointHere(r.message);
-      });
-      c.on('error', (err) => checkpointHere(err.message || String(err)));
-      c.on('exit', (code) => checkpointHere(`exited with code ${code}`));
-    } catch (err) {
-      checkpointHere(err instanceof Error ? err.message : String(err));
-    }
-  } else {
-    checkpointHere(null);
+  // Compiled beside this file; a thread that cannot start reports it through 'error'.
+  try {
+    const c = new Worker(CHECKPOINTER, { workerData: { path, intervalMs: checkpointMs, caughtUp: caughtUp.buffer } });
+    checkpointer = c;
+    restTimer = setInterval(copyRest, 100);
+    c.on('message', (r: CheckpointerReply) => {
+      if (r.type === 'error') checkpointHere(r.message);
+    });
+    c.on('error', (err) => checkpointHere(err.message || String(err)));
+    c.on('exit', (code) => checkpointHere(`exited with code ${code}`));
+  } catch (err) {
+    checkpointHere(err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -126,7 +126,7 @@ function stopCheckpointer(): Promise<void> {
 
 async function close(): Promise<void> {
   if (timer) clearInterval(timer);
-  clearInterval(restTimer);
+  if (restTimer) clearInterval(restTimer);
   await stopCheckpointer();
   if (db) {
     try {

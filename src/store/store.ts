@@ -97,7 +97,7 @@ export interface WriteBatch {
  * record's events tell where each move went).
  */
 export function recordNode(f: { kind: FindingKind; node: number }): number {
-  return f.kind === 'move' || f.kind === 'rapid' ? 0 : f.node;
+  return PER_ENDPOINT_KINDS.includes(f.kind) ? 0 : f.node;
 }
 
 /** Kinds whose records are per endpoint (recordNode 0): a node filter does not apply to them. */
