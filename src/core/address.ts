@@ -51,9 +51,12 @@ function ownCopy(s: string, lower = false): string {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-/** Normalises an IPv4 or IPv6 address to canonical text (RFC 5952 for IPv6), or null. */
-export function normalizeIp(input: string): string | null {
-  if (IPV4.test(input)) return input.length < 13 ? input : ownCopy(input);
+/**
+ * Normalises an IPv4 or IPv6 address to canonical text (RFC 5952 for IPv6), or null. fresh: the
+ * input is a string of its own (not cut from a longer one), kept as it is when already canonical.
+ */
+export function normalizeIp(input: string, fresh = false): string | null {
+  if (IPV4.test(input)) return fresh || input.length < 13 ? input : ownCopy(input);
   if (!input.includes(':')) return null;
   try {
     const a = ipaddr.parse(input);

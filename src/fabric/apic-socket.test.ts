@@ -60,7 +60,8 @@ describe('ApicSocket', () => {
     a.event('fvBD', { dn: 'uni/tn-t/BD-b', seg: '1', status: 'created' });
     await vi.waitFor(() => expect(bds).toHaveLength(1));
     expect(macs).toHaveLength(1);
-    expect(macs[0]?.[0]?.attrs['dn']).toBe(mac(1)['dn']);
+    // An endpoint object arrives read into its observation (apic-frame.ts).
+    expect(macs[0]?.[0]?.obs).toMatchObject({ cls: 'mac', node: 101, addr: '00:00:00:00:00:01' });
     expect(sk.stats.frames).toBe(2);
   });
 

@@ -39,6 +39,14 @@ export class LiveEndpointEvents {
     rate.add(objects.length);
     const batch: Observation[] = [];
     for (const o of objects) {
+      // Read from the frame's bytes already: only the receipt is ours to add.
+      const obs = o.obs;
+      if (obs) {
+        obs.fabric = fabric;
+        obs.ts = ts;
+        batch.push(obs);
+        continue;
+      }
       const r = toObservation(fabric, o, ts);
       if (r.ok) batch.push(r.obs);
       else this.opts.parseError(o.attrs['dn'] ?? o.cls, r.reason);

@@ -9,6 +9,12 @@ export interface ApicObject {
   cls: string;
   attrs: Record<string, string>;
   children?: ApicObject[];
+  /**
+   * An endpoint object of a websocket frame read straight into its observation (apic-frame.ts):
+   * what toObservation gives for it, with fabric '' and ts 0 for the receiver to set. attrs is
+   * then empty.
+   */
+  obs?: Observation;
 }
 
 /** A parsed APIC answer (query result or websocket event). */

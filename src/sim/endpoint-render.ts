@@ -21,10 +21,19 @@ export function learnHas(cls: EpClass, host: SimHost, l: SimLearn): boolean {
 export class EndpointRenderer {
   constructor(private readonly topo: FabricTopology) {}
 
-  private ctx(l: SimLearn): { vrf: number; bd: number; encap: string; pcTag: number } {
+  /** The learn's context, filled in by ctx (one object reused: a render asked for it 2-3 times per object). */
+  private readonly c = { vrf: 0, bd: 0, encap: '', pcTag: 0 };
+
+  /** The VRF, BD, encap and pcTag of a learn's EPG; valid until the next call. */
+  private ctx(l: SimLearn): { readonly vrf: number; readonly bd: number; readonly encap: string; readonly pcTag: number } {
     const epg = this.topo.epgs[l.epg];
     const bd = epg ? this.topo.bds[epg.bd] : undefined;
-    return { vrf: bd?.vrf ?? 0, bd: bd?.vnid ?? 0, encap: epg?.encap ?? '', pcTag: epg?.pcTag ?? 0 };
+    const c = this.c;
+    c.vrf = bd?.vrf ?? 0;
+    c.bd = bd?.vnid ?? 0;
+    c.encap = epg?.encap ?? '';
+    c.pcTag = epg?.pcTag ?? 0;
+    return c;
   }
 
   macDn(host: SimHost, l: SimLearn): string {

@@ -154,7 +154,9 @@ export class FabricModel {
       let old = before.get(k);
       if (old && old.attrs['dn'] !== dn) old = undefined;
       if (!old) {
-        out.push({ cls: mo.cls, attrs: { ...mo.attrs, status: 'created' } });
+        // The rendering is this call's own: it becomes the event (no copy).
+        mo.attrs['status'] = 'created';
+        out.push(mo);
         continue;
       }
       let changed: Record<string, string> | null = null;

@@ -25,8 +25,17 @@ export function attachmentPlacement(model: FabricModel, a: number, port: string)
   return { leaf: t.leafId(2 * t.pairs + (a - t.pairs)), port };
 }
 
+let lastMs = -1;
+let lastTs = '';
+
+/** The APIC's timestamp text for now (the same text within a millisecond: churn makes many moves per ms). */
 function nowTs(): string {
-  return new Date().toISOString().replace('Z', '+00:00');
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastTs = new Date(ms).toISOString().replace('Z', '+00:00');
+  }
+  return lastTs;
 }
 
 /** The tunnel a leaf uses toward a placement. */
