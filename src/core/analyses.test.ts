@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BD, EPG_TAG, labTables, TEP, tunnelTo, UNKNOWN_BD_EPG_TAG, VIP_101_102, VRF, PROXY_TEP } from '../../test/support/lab-fabric.js';
 import { applyObservation, confirmCheck, missedInSync, newEndpointState, type AnalysisContext } from './analyses.js';
 import { resolveSettings } from './settings.js';
-import { vpcPseudoNode, type EndpointState, type Observation } from './types.js';
+import { isNodeMember, nodeMembers, vpcPseudoNode, type EndpointState, type Observation } from './types.js';
 
 const tables = labTables();
 const ctx = (over: Record<string, number | boolean> = {}): AnalysisContext => ({ tables, settings: resolveSettings(over), epoch: 1 });
@@ -237,5 +237,14 @@ describe('sync', () => {
     const all = missedInSync(s, 2, null, T0 + 5, T0 + 20);
     expect(all.map((o) => `${o.node}:${o.cls}`).sort()).toEqual(['101:binding', '101:ip']);
     expect(missedInSync(s, 2, new Set([105]), T0 + 5, T0 + 20)).toEqual([]);
+  });
+});
+
+describe('isNodeMember', () => {
+  it('answers as nodeMembers(node).includes(n), for plain nodes and vPC pseudo-nodes', () => {
+    const nodes = [0, 101, 102, 65535, vpcPseudoNode(101, 102), vpcPseudoNode(1, 65535), vpcPseudoNode(201, 202)];
+    for (const node of nodes) for (const n of [0, 1, 101, 102, 201, 202, 65535, node]) expect(isNodeMember(node, n), `${node} ${n}`).toBe(nodeMembers(node).includes(n));
+    expect(isNodeMember(vpcPseudoNode(101, 102), 102)).toBe(true);
+    expect(isNodeMember(vpcPseudoNode(101, 102), 103)).toBe(false);
   });
 });

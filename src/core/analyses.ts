@@ -5,6 +5,7 @@ import type { FabricTables } from './fabric-tables.js';
 import { NO_FLAGS } from './intern.js';
 import type { FabricSettings } from './settings.js';
 import {
+  isNodeMember,
   nodeMembers,
   vpcPseudoNode,
   type EndpointFlags,
@@ -360,10 +361,8 @@ export function candidateChecks(s: EndpointState, ctx: AnalysisContext, unflagge
   // Stale is an IP analysis (REFERENCE-aci.md "Stale (IP)"; EPT skips MACs): a MAC's remote learns
   // follow the IP's, so flagging both would report every stale endpoint twice.
   if (settings.analyze_stale) {
-    const cur = s.current;
-    const members = cur ? nodeMembers(cur.node) : NO_NODES;
     for (const l of s.learns) {
-      const reason = staleReason(s, l, ctx, members);
+      const reason = staleReason(s, l, ctx);
       if (!reason || (unflaggedOnly && s.flags.stale.includes(l.node))) continue;
       const delay = reason === 'no-local' ? settings.stale_no_local_delay : settings.stale_delay;
       out = withCheck(out, { kind: 'stale', node: l.node, reason, delay });
@@ -371,8 +370,6 @@ export function candidateChecks(s: EndpointState, ctx: AnalysisContext, unflagge
   }
   return out;
 }
-
-const NO_NODES: readonly number[] = Object.freeze([]);
 
 /** The list with c added (a new list in place of the shared empty one). */
 function withCheck(out: PendingCheck[], c: PendingCheck): PendingCheck[] {
@@ -395,8 +392,7 @@ function isOffsubnet(s: EndpointState, l: NodeLearn, tables: FabricTables): bool
   return !tables.bdContains(epg.bd, s.addr);
 }
 
-/** members: the nodes of the current location (none without one). */
-function staleReason(s: EndpointState, l: NodeLearn, ctx: AnalysisContext, members: readonly number[]): StaleReason | null {
+function staleReason(s: EndpointState, l: NodeLearn, ctx: AnalysisContext): StaleReason | null {
   if (!l.present) return null;
   if (hasAny(l.flags, STALE_SKIP)) return null;
   if (l.ifId.startsWith('tunnel') && ctx.tables.tunnel(l.node, l.ifId)?.proxy) return null;
@@ -405,14 +401,14 @@ function staleReason(s: EndpointState, l: NodeLearn, ctx: AnalysisContext, membe
     return l.remote !== 0 && ctx.settings.stale_no_local ? 'no-local' : null;
   }
   if (isLocal(l)) {
-    return !members.includes(l.node) && ctx.settings.stale_multiple_local ? 'multiple-local' : null;
+    return !isNodeMember(cur.node, l.node) && ctx.settings.stale_multiple_local ? 'multiple-local' : null;
   }
-  if (l.remote === 0 || l.remote === cur.node || members.includes(l.remote)) return null;
+  if (l.remote === 0 || l.remote === cur.node || isNodeMember(cur.node, l.remote)) return null;
   // Bounce exception: the node pointed at itself bounces traffic on to the current location.
   // (Reached only by a remote learn pointing away from the current location: rare enough to allocate.)
   for (const rn of nodeMembers(l.remote)) {
     const target = s.learns.find((x) => x.node === rn);
-    if (target?.present && target.flags.includes('bounce') && (target.remote === cur.node || members.includes(target.remote))) return null;
+    if (target?.present && target.flags.includes('bounce') && (target.remote === cur.node || isNodeMember(cur.node, target.remote))) return null;
   }
   return 'remote';
 }

@@ -55,6 +55,11 @@ export function nodeMembers(node: number): number[] {
   return node > 0xffff ? [Math.floor(node / 65536), node % 65536] : [node];
 }
 
+/** Whether n is node itself or, for a vPC pseudo-node, one of its members (nodeMembers(node).includes(n), without the list). */
+export function isNodeMember(node: number, n: number): boolean {
+  return node > 0xffff ? Math.floor(node / 65536) === n || node % 65536 === n : node === n;
+}
+
 /** The state one node holds for one endpoint (merged from its events). */
 export interface NodeLearn {
   node: number;

@@ -276,17 +276,21 @@ export class SqliteBatchWriter {
     const columns = 'cur_node, ts, deleted_ts, offsubnet, stale, deleted, rapid_until, gone_ts, state';
     const updates = `cur_node = excluded.cur_node, ts = excluded.ts, deleted_ts = excluded.deleted_ts, offsubnet = excluded.offsubnet,
       stale = excluded.stale, deleted = excluded.deleted, rapid_until = excluded.rapid_until, gone_ts = excluded.gone_ts, state = excluded.state`;
-    // An endpoint row by id. A new row takes over the counts its endpoint had without a row
-    // (finding_heads; updates leave finds alone) and its history head: the one it had without a row
-    // (history_heads: a build writes history before endpoint rows; updates leave hist_head and
-    // hist_cap alone), or, when this batch wrote history rows for it before its row, the new head
-    // and cap, bound as parameters and set by updates too (the rows chain back to any older head).
+    // An endpoint row by id. Its finding counts, when this batch has findings for it, are bound
+    // (the findings are counted before the rows are written: one row write per endpoint, not an
+    // upsert and then an UPDATE of finds); else a new row takes over the counts its endpoint had
+    // without a row (finding_heads) and an update leaves finds alone. Its history head: the one it
+    // had without a row (history_heads: a build writes history before endpoint rows; updates leave
+    // hist_head and hist_cap alone), or, when this batch wrote history rows for it before its row,
+    // the new head and cap, bound as parameters and set by updates too (the rows chain back to any
+    // older head).
     const upsertById = (headInBatch: boolean): Database.Statement =>
       db.prepare(
         `INSERT INTO endpoints (fabric, vnid, addr, type, ${columns}, id, hist_head, hist_cap, finds)
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${headInBatch ? '?, ?' : 'ifnull(x.head, 0), ifnull(x.cap, 0)'}, y.finds
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${headInBatch ? '?, ?' : 'ifnull(x.head, 0), ifnull(x.cap, 0)'}, ifnull(?, y.finds)
          FROM (SELECT 1) ${headInBatch ? '' : 'LEFT JOIN history_heads x ON x.ep = ?'} LEFT JOIN finding_heads y ON y.ep = ? WHERE true
-         ON CONFLICT (id) DO UPDATE SET ${updates}${headInBatch ? ', hist_head = excluded.hist_head, hist_cap = excluded.hist_cap' : ''}`,
+         ON CONFLICT (id) DO UPDATE SET ${updates}${headInBatch ? ', hist_head = excluded.hist_head, hist_cap = excluded.hist_cap' : ''},
+           finds = ifnull(excluded.finds, endpoints.finds)`,
       );
     const upsertEndpoint = upsertById(false);
     const upsertEndpointWithHead = upsertById(true);
@@ -355,6 +359,48 @@ export class SqliteBatchWriter {
       // endpoint's row with its upsert below, or by itself for an endpoint this batch has no row for.
       const newHeads = new Map<number, number>();
       const prunes: number[] = [];
+      /**
+       * Appends findings (sorted by endpoint) to finding_log and counts them: an endpoint's counts
+       * are read and written once per batch. With found, the counts' text of each endpoint goes
+       * there, for its row's upsert to write (a row it does not have yet starts from finding_heads);
+       * without, into its row, or finding_heads when it has none.
+       */
+      const applyFindings = (findings: readonly Row[], found: Map<number, string> | null): void => {
+        const cap = b.findingCap;
+        let ep = 0;
+        let inRow = false;
+        let finds: FindCounts = {};
+        const endEndpoint = (): void => {
+          if (ep === 0) return;
+          const text = JSON.stringify(finds);
+          if (found) found.set(ep, text);
+          else if (inRow) setRowFinds.run(text, ep);
+          else {
+            putHeadFinds.run(ep, text);
+            heads = true;
+          }
+        };
+        for (const [id, kind, node, fabric, vnid, addr, type, ts, json] of findings) {
+          const rowEp = id !== 0 ? (id as number) : storedId(fabric as string, vnid as number, addr as string, 'finding');
+          if (rowEp !== ep) {
+            endEndpoint();
+            ep = rowEp;
+            const stored = rowFinds.get(ep) as string | null | undefined;
+            inRow = stored !== undefined;
+            finds = parseFindCounts(inRow ? stored : (headFinds.get(ep) as string | undefined));
+          }
+          const key = `${kind as string}:${node as number}`;
+          const rec = finds[key];
+          if (!rec) putRecord.run(ep, kind, node, fabric, vnid, addr, type);
+          const count = (rec?.[0] ?? 0) + 1;
+          const event = Number(putFindingEvent.run(ep, kind, node, count, rec?.[4] ?? 0, fabric, vnid, addr, ts, json).lastInsertRowid);
+          const t = ts as number;
+          const latest = !rec || t >= rec[2] ? event : rec[5];
+          finds[key] = [count, rec ? Math.min(rec[1], t) : t, rec ? Math.max(rec[2], t) : t, cap, event, latest];
+          if (prunesAt(count, cap)) findingPruner.prune(event, cap, latest);
+        }
+        endEndpoint();
+      };
       const putChain = (cols: RowColumns, byId: boolean, endGroup: (ep: number, head: number, prune: boolean) => void): void => {
         const { nums: n, bytes } = cols;
         for (let i = 0, o = 0; i < cols.count; i++, o += HISTORY_NUMS) {
@@ -374,6 +420,15 @@ export class SqliteBatchWriter {
         newHeads.set(ep, head);
         if (prune) prunes.push(ep);
       });
+      // Findings of endpoints whose rows this batch writes by id: counted first, their counts
+      // written with the rows (found). The others after the rows (below), as they may need them.
+      const rowIds = new Set<number>();
+      for (let i = 0, o = 11; i < b.endpoints.count; i++, o += ENDPOINT_NUMS) rowIds.add(b.endpoints.nums[o]!);
+      const withRows: Row[] = [];
+      const others: Row[] = [];
+      for (const f of b.findings) (rowIds.has(f[0] as number) ? withRows : others).push(f);
+      const found = new Map<number, string>();
+      applyFindings(withRows, found);
       for (const [cols, byId] of [[b.endpoints, true], [b.endpointsByKey, false]] as const) {
         const { nums: n, texts, bytes } = cols;
         for (let i = 0, o = 0; i < cols.count; i++, o += ENDPOINT_NUMS) {
@@ -385,9 +440,10 @@ export class SqliteBatchWriter {
           if (byId) {
             const id = n[o + 11]!;
             const head = newHeads.get(id);
-            if (head === undefined) upsertEndpoint.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, id, id, id);
+            const finds = found.get(id) ?? null;
+            if (head === undefined) upsertEndpoint.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, id, finds, id, id);
             else {
-              upsertEndpointWithHead.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, id, head, hcap, id);
+              upsertEndpointWithHead.run(fabric, n[o + 1], addr, type, n[o + 3], n[o + 4], n[o + 5], n[o + 6], n[o + 7], n[o + 8], n[o + 9], n[o + 10], state, id, head, hcap, finds, id);
               newHeads.delete(id);
             }
             if (heads) {
@@ -406,40 +462,7 @@ export class SqliteBatchWriter {
         setHead(ep, head);
         if (prune) historyPruner.prune(ep, hcap);
       });
-      const cap = b.findingCap;
-      // Findings come sorted by endpoint: its counts are read and written once per batch.
-      let ep = 0;
-      let inRow = false;
-      let finds: FindCounts = {};
-      const endEndpoint = (): void => {
-        if (ep === 0) return;
-        const text = JSON.stringify(finds);
-        if (inRow) setRowFinds.run(text, ep);
-        else {
-          putHeadFinds.run(ep, text);
-          heads = true;
-        }
-      };
-      for (const [id, kind, node, fabric, vnid, addr, type, ts, json] of b.findings) {
-        const rowEp = id !== 0 ? (id as number) : storedId(fabric as string, vnid as number, addr as string, 'finding');
-        if (rowEp !== ep) {
-          endEndpoint();
-          ep = rowEp;
-          const stored = rowFinds.get(ep) as string | null | undefined;
-          inRow = stored !== undefined;
-          finds = parseFindCounts(inRow ? stored : (headFinds.get(ep) as string | undefined));
-        }
-        const key = `${kind as string}:${node as number}`;
-        const rec = finds[key];
-        if (!rec) putRecord.run(ep, kind, node, fabric, vnid, addr, type);
-        const count = (rec?.[0] ?? 0) + 1;
-        const event = Number(putFindingEvent.run(ep, kind, node, count, rec?.[4] ?? 0, fabric, vnid, addr, ts, json).lastInsertRowid);
-        const t = ts as number;
-        const latest = !rec || t >= rec[2] ? event : rec[5];
-        finds[key] = [count, rec ? Math.min(rec[1], t) : t, rec ? Math.max(rec[2], t) : t, cap, event, latest];
-        if (prunesAt(count, cap)) findingPruner.prune(event, cap, latest);
-      }
-      endEndpoint();
+      applyFindings(others, null);
       for (const c of b.checksDone) doneCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node);
       for (const c of b.checksAdded) addCheck.run(c.fabric, c.vnid, c.addr, c.kind, c.node, c.dueTs);
     });
