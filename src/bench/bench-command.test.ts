@@ -11,7 +11,7 @@ describe('serverRuntime', () => {
   it("finds the server's settings on bin/ept.js's first line", () => {
     const first = readFileSync(new URL('../../bin/ept.js', import.meta.url), 'utf8').split('\n')[0] ?? '';
     const r = serverRuntime(first);
-    expect(r.flags).toEqual(expect.arrayContaining(['--max-semi-space-size=64', '--heap-growing-percent=40']));
+    expect(r.flags).toEqual(expect.arrayContaining(['--max-semi-space-size=48', '--heap-growing-percent=40']));
     expect(r.env).toEqual({ MALLOC_ARENA_MAX: '2' });
   });
 });
