@@ -132,6 +132,13 @@ describe('scanApicFrame', () => {
     }
   });
 
+  it('reads a DN with a very long number as the text parser does, without throwing', () => {
+    const f = frameOf([`{"epmIpEp":{"attributes":{"dn":"topology/pod-${'1'.repeat(300_000)}/node-1/sys/ctx-[vxlan-1]/db-ep/ip-[10.0.0.1]","status":"created"}}}`]);
+    const got = scanned(f);
+    expect(got === reference(f) || JSON.stringify(got) === JSON.stringify(reference(f))).toBe(true);
+    expect((scanApicFrame(f) as ApicMessage).objects[0]?.obs).toMatchObject({ cls: 'ip', node: 1, addr: '10.0.0.1' });
+  });
+
   it('decodes UTF-8, keeps the last of repeated keys, allows whitespace and a string subscription id', () => {
     const f = Buffer.from(`  { "subscriptionId" : "7" , "imdata" : [ { "epmIpEp" : { "attributes" : { "dn" : "topology/pod-1/node-1/sys/ctx-[vxlan-1]/db-ep/ip-[é]" , "flags" : "a", "flags": "b" } } } ] , "_ts" : -1.5e+3 }\n`);
     const got = scanApicFrame(f) as ApicMessage;

@@ -88,6 +88,14 @@ describe('parseEndpointDn (scanner)', () => {
     expect(rejected).toBeGreaterThan(1000);
   });
 
+  it('reads a DN with a very long digit run as the grammar does, without throwing', () => {
+    const long = '1'.repeat(300_000);
+    for (const dn of [`topology/pod-${long}/node-1/sys/inst-overlay-1/db-ep/ip-[1.1.1.1]`, `topology/pod-1/node-${long}/sys/inst-overlay-1/db-ep/ip-[1.1.1.1]`]) {
+      expect(parseEndpointDn(dn)).toEqual(byPattern(dn));
+    }
+    expect(parseEndpointDn(`topology/pod-${long}/node-1/sys/inst-overlay-1/db-ep/ip-[1.1.1.1]`)?.pod).toBe(Number(long));
+  });
+
   it('rejects out-of-range node and VXLAN ids and empty parts', () => {
     for (const dn of [
       'topology/pod-1/node-65536/sys/ctx-[vxlan-1]/db-ep/ip-[1.1.1.1]',

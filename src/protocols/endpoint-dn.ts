@@ -62,7 +62,11 @@ function num(c: Codes): number {
     at++;
   }
   if (at === start) return -1;
-  return at - start > 15 ? Number(String.fromCharCode(...c.subarray(start, at))) : v;
+  if (at - start <= 15) return v;
+  // Built a character at a time: a spread of a long run would overflow the call stack.
+  let digits = '';
+  for (let i = start; i < at; i++) digits += String.fromCharCode(c[i] as number);
+  return Number(digits);
 }
 
 /** The end of the text up to the next ']' (one character or more), with `at` past the ']', or -1. */
