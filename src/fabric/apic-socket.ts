@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { EptError } from '../core/errors.js';
 import { scanApicFrame } from '../protocols/apic-frame.js';
-import { parseApicMessage, type ApicObject } from '../protocols/apic-objects.js';
+import { parseApicMessage, type ApicMessage, type ApicObject } from '../protocols/apic-objects.js';
 import type { ApicGetter } from './apic-session.js';
 
 /** Receives the objects of one event frame for a subscription. */
@@ -119,8 +119,15 @@ export class ApicSocket {
     this.stats.frames++;
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     // Endpoint events are read from the bytes (apic-frame.ts); anything off that path, malformed
-    // frames included, is parsed as text and reported as before.
-    let message = scanApicFrame(bytes);
+    // frames included, is parsed as text and reported as before. So is a frame the scanner fails
+    // on (a bug in it must not stop the event stream).
+    let message: ApicMessage | null;
+    try {
+      message = scanApicFrame(bytes);
+    } catch (err) {
+      this.log.error({ err, snippet: bytes.toString('utf8', 0, Math.min(bytes.length, 200)) }, 'websocket frame scanner failed; frame read as text');
+      message = null;
+    }
     if (!message) {
       const text = bytes.toString('utf8');
       const parsed = parseApicMessage(text);
