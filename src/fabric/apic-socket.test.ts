@@ -1,10 +1,24 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as ApicFrame from '../protocols/apic-frame.js';
 import type { ApicObject } from '../protocols/apic-objects.js';
 import { subscribeClass } from './apic-query.js';
 import { ApicSession } from './apic-session.js';
 import { ApicSocket, type ApicSocketOptions } from './apic-socket.js';
 import { MiniApic } from './mini-apic.testkit.js';
+
+// The frame scanner fails on frames naming this MAC (a bug in it, simulated): see the test below.
+const SCANNER_FAILS_ON = '00:00:00:00:00:0f';
+vi.mock('../protocols/apic-frame.js', async (importOriginal) => {
+  const real = await importOriginal<typeof ApicFrame>();
+  return {
+    ...real,
+    scanApicFrame: (frame: Buffer) => {
+      if (frame.includes(SCANNER_FAILS_ON)) throw new RangeError('scanner bug');
+      return real.scanApicFrame(frame);
+    },
+  };
+});
 
 let a: MiniApic;
 let s: ApicSession;
@@ -63,6 +77,25 @@ describe('ApicSocket', () => {
     // An endpoint object arrives read into its observation (apic-frame.ts).
     expect(macs[0]?.[0]?.obs).toMatchObject({ cls: 'mac', node: 101, addr: '00:00:00:00:00:01' });
     expect(sk.stats.frames).toBe(2);
+  });
+
+  it('reads a frame the scanner fails on as text, logs the failure and keeps the socket up', async () => {
+    const sk = await open();
+    const sub = await subscribeClass(s, 'epmMacEp');
+    const got: ApicObject[][] = [];
+    sk.subscribe(sub.subscriptionId, (o) => void got.push(o));
+    const failing = { ...mac(1), dn: mac(1).dn.replace(/mac-.*$/, `mac-${SCANNER_FAILS_ON}`) };
+    a.event('epmMacEp', failing);
+    a.event('epmMacEp', mac(1));
+    await vi.waitFor(() => expect(got).toHaveLength(2));
+    // The failed frame came through the text parser (attributes), the next one through the scanner.
+    expect(got[0]?.[0]?.attrs['dn']).toBe(failing.dn);
+    expect(got[0]?.[0]?.obs).toBeUndefined();
+    expect(got[1]?.[0]?.obs).toMatchObject({ addr: '00:00:00:00:00:01' });
+    expect(logLines.some((l) => l.includes('websocket frame scanner failed') && l.includes('scanner bug'))).toBe(true);
+    expect(sk.stats.connected).toBe(true);
+    expect(sk.stats.malformedFrames).toBe(0);
+    expect(gaps).toEqual([]);
   });
 
   it('logs and counts a broken frame and keeps the socket up', async () => {
