@@ -897,7 +897,6 @@ function pendingRecord(s: HeldState, check: { kind: WatchCheck['kind']; node: nu
   return { fabric: s.fabric, vnid: s.vnid, addr: s.addr, kind: check.kind, node: check.node, dueTs };
 }
 
-
 function missingKey(m: MissingLearn): string {
   return `${m.cls}|${m.node}|${m.vnid}|${m.addr}`;
 }

@@ -242,6 +242,14 @@ class Scanner {
   }
 }
 
+/** Slots of the kept attributes (their index in ENDPOINT_EVENT_ATTRS). */
+const DN = 0;
+const STATUS = 1;
+const FLAGS = 2;
+const IF_ID = 3;
+const PC_TAG = 4;
+const ENCAP = 5;
+
 /** Where each kept attribute's value is in the frame (start, end; -1 when absent), and whether it is wide. */
 const spans = new Int32Array(ENDPOINT_EVENT_ATTRS.length * 2);
 const wideAt = new Uint8Array(ENDPOINT_EVENT_ATTRS.length);
@@ -275,11 +283,11 @@ function endpointSpans(sc: Scanner): void {
 
 /** The kept attribute of a slot as text, undefined when absent: the DN is long and its own, the others repeat. */
 function spanText(b: Buffer, slot: number): string | undefined {
-  const s = spans[2 * slot] as number;
+  const s = spanStart(slot);
   if (s < 0) return undefined;
-  const e = spans[2 * slot + 1] as number;
+  const e = spanEnd(slot);
   if (wideAt[slot]) return b.toString('utf8', s, e);
-  return slot === 0 ? b.toString('latin1', s, e) : shortStrings.get(b, s, e);
+  return slot === DN ? b.toString('latin1', s, e) : shortStrings.get(b, s, e);
 }
 
 /** An endpoint object's attributes, the kept ones only (for what fuse leaves to toObservation). */
@@ -292,10 +300,19 @@ function spanAttrs(b: Buffer): Record<string, string> {
   return attrs;
 }
 
+/** Where the kept attribute of a slot starts (-1 when absent) and ends. */
+function spanStart(slot: number): number {
+  return spans[2 * slot] as number;
+}
+
+function spanEnd(slot: number): number {
+  return spans[2 * slot + 1] as number;
+}
+
 /** Whether the kept attribute of a slot is present and spells w. */
 function spanIs(b: Buffer, slot: number, w: string): boolean {
-  const s = spans[2 * slot] as number;
-  return s >= 0 && (spans[2 * slot + 1] as number) - s === w.length && same(b, s, w);
+  const s = spanStart(slot);
+  return s >= 0 && spanEnd(slot) - s === w.length && same(b, s, w);
 }
 
 const BINDING_SEP = '/rsmacEpToIpEpAtt-[';
@@ -322,7 +339,7 @@ function ipAt(b: Buffer, s: number, e: number): string | null {
 
 /** The status of an event as toObservation reads it. */
 function statusOf(b: Buffer): ObservationStatus {
-  return spanIs(b, 1, 'deleted') ? 'deleted' : spanIs(b, 1, 'modified') ? 'modified' : 'created';
+  return spanIs(b, STATUS, 'deleted') ? 'deleted' : spanIs(b, STATUS, 'modified') ? 'modified' : 'created';
 }
 
 /** A pcTag of digits (at most five), 'any' or '' as toObservation reads it; NaN for anything else (left to it). */
@@ -345,9 +362,9 @@ function pcTagAt(b: Buffer, s: number, e: number): number {
  * DN, an odd pcTag): toObservation then reads the attributes and gives the reason, as always.
  */
 function fuse(b: Buffer, cls: ObservationClass): Observation | null {
-  const dnS = spans[0] as number;
-  const dnE = spans[1] as number;
-  if (dnS < 0 || wideAt[0]) return null;
+  const dnS = spanStart(DN);
+  const dnE = spanEnd(DN);
+  if (dnS < 0 || wideAt[DN]) return null;
   const status = statusOf(b);
   if (cls === 'binding') {
     if (dnE - dnS < 2 || b[dnE - 1] !== 0x5d) return null;
@@ -373,16 +390,16 @@ function fuse(b: Buffer, cls: ObservationClass): Observation | null {
   if (addr === null) return null;
   const live = status !== 'deleted';
   let pcTag: number | undefined;
-  if (live && spans[8]! >= 0) {
-    pcTag = pcTagAt(b, spans[8]!, spans[9]!);
+  if (live && spanStart(PC_TAG) >= 0) {
+    pcTag = pcTagAt(b, spanStart(PC_TAG), spanEnd(PC_TAG));
     if (Number.isNaN(pcTag)) return null;
   }
   // The event's encap when it has one, else the DN's.
   let encap: string | undefined;
-  if (live && spans[10]! >= 0 && spans[11]! > spans[10]!) encap = spanText(b, 5);
+  if (live && spanStart(ENCAP) >= 0 && spanEnd(ENCAP) > spanStart(ENCAP)) encap = spanText(b, ENCAP);
   else if (p.encapEnd > p.encapStart) encap = shortStrings.get(b, p.encapStart, p.encapEnd);
-  const flags = live ? spanText(b, 2) : undefined;
-  const ifId = live ? spanText(b, 3) : undefined;
+  const flags = live ? spanText(b, FLAGS) : undefined;
+  const ifId = live ? spanText(b, IF_ID) : undefined;
   return {
     fabric: '',
     cls,
@@ -419,22 +436,16 @@ function entry(sc: Scanner, objects: ApicObject[]): boolean {
   sc.expect(0x3a);
   let obj: ApicObject;
   if (ENDPOINT_CLASS_SET.has(cls)) {
-    let attrs: Record<string, string> | null = null;
-    if (sc.enter(0x7b, 0x7d)) throw OFF;
-    for (;;) {
-      if (sc.ws() !== QUOTE) throw OFF;
-      const ks = sc.p + 1;
-      const ke = sc.str();
-      sc.expect(0x3a);
-      // Only "attributes"; children or any other member: the ordinary way.
-      if (sc.escaped || ke - ks !== 10 || !same(sc.b, ks, 'attributes') || attrs) throw OFF;
-      endpointSpans(sc);
-      attrs = FUSED_ATTRS;
-      if (sc.sep(0x7d)) break;
-    }
-    if (!attrs) throw OFF;
+    // One member, "attributes"; children or any other member: the ordinary way.
+    if (sc.enter(0x7b, 0x7d) || sc.ws() !== QUOTE) throw OFF;
+    const ks = sc.p + 1;
+    const ke = sc.str();
+    sc.expect(0x3a);
+    if (sc.escaped || ke - ks !== 10 || !same(sc.b, ks, 'attributes')) throw OFF;
+    endpointSpans(sc);
+    if (!sc.sep(0x7d)) throw OFF;
     const obs = fuse(sc.b, ENDPOINT_CLASSES[cls] as ObservationClass);
-    obj = obs ? { cls, attrs, obs } : { cls, attrs: spanAttrs(sc.b) };
+    obj = obs ? { cls, attrs: FUSED_ATTRS, obs } : { cls, attrs: spanAttrs(sc.b) };
   } else {
     sc.skip();
     // Any other class (rare on the endpoint sockets): decoded as JSON.parse reads it.
