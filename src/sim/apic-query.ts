@@ -2,7 +2,7 @@
 // and paging. Endpoint classes are never materialised: pages are rendered host by host.
 import { TABLE_CLASSES, parentDn } from '../core/fabric-tables.js';
 import { type FilterExpr, evalFilter, filterHint, parseFilter } from './apic-filter.js';
-import { EP_CLASSES, type EpClass, isEpClass } from './endpoint-render.js';
+import { EP_CLASSES, type EpClass, isEpClass, renderedEntry } from './endpoint-render.js';
 import type { FabricModel } from './fabric-model.js';
 import type { SimMo } from './fabric-topology.js';
 
@@ -296,5 +296,5 @@ export function runQuery(model: FabricModel, q: ApicQuery): { total: number; pag
 
 /** Serialises one object as an imdata entry. */
 export function imdataEntry(mo: SimMo): string {
-  return `{"${mo.cls}":{"attributes":${JSON.stringify(mo.attrs)}}}`;
+  return renderedEntry(mo) ?? `{"${mo.cls}":{"attributes":${JSON.stringify(mo.attrs)}}}`;
 }

@@ -18,6 +18,36 @@ export function learnHas(cls: EpClass, host: SimHost, l: SimLearn): boolean {
   return l.local && l.mac && l.ip && host.ip !== '';
 }
 
+/**
+ * Marks the attributes of a rendering with its class: its keys are the renderer's, in its order
+ * (copies made with a spread keep both), so renderedEntry can write them without looking them up.
+ * A symbol: JSON, for-in and Object.keys do not see it.
+ */
+const RENDERED = Symbol('rendered');
+
+type Rendered = Record<string, string> & { [RENDERED]?: EpClass };
+
+/** Text that JSON writes as it is: printable ASCII without quote or backslash. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * The imdata entry of a rendering (imdataEntry's text), from a template: ~2.5x faster than
+ * JSON.stringify, which was a fifth of the simulator's time at 100K events/s. Null for other
+ * objects, and for a rendering whose varying values would need escapes (names from a scenario):
+ * the caller then serialises it generically. The values not checked here are constants of render().
+ */
+export function renderedEntry(mo: SimMo): string | null {
+  const a = mo.attrs as Rendered;
+  const cls = a[RENDERED];
+  if (cls === undefined || !PLAIN.test(a['dn'] as string) || !PLAIN.test(a['status'] as string)) return null;
+  if (cls === 'epmRsMacEpToIpEpAtt') {
+    if (!PLAIN.test(a['tDn'] as string)) return null;
+    return `{"${cls}":{"attributes":{"dn":"${a['dn']}","status":"${a['status']}","tDn":"${a['tDn']}","rType":"${a['rType']}","stateQual":"${a['stateQual']}","tCl":"${a['tCl']}","state":"${a['state']}","forceResolve":"${a['forceResolve']}","modTs":"${a['modTs']}","tType":"${a['tType']}","rn":"${a['rn']}","childAction":"${a['childAction']}"}}}`;
+  }
+  if (!PLAIN.test(a['addr'] as string) || !PLAIN.test(a['createTs'] as string) || !PLAIN.test(a['ifId'] as string)) return null;
+  return `{"${cls}":{"attributes":{"dn":"${a['dn']}","status":"${a['status']}","addr":"${a['addr']}","createTs":"${a['createTs']}","name":"${a['name']}","pcTag":"${a['pcTag']}","flags":"${a['flags']}","modTs":"${a['modTs']}","ifId":"${a['ifId']}","rn":"${a['rn']}","childAction":"${a['childAction']}"}}}`;
+}
+
 export class EndpointRenderer {
   constructor(private readonly topo: FabricTopology) {}
 
@@ -67,7 +97,8 @@ export class EndpointRenderer {
           tType: 'mo',
           rn: '',
           childAction: '',
-        },
+          [RENDERED]: cls,
+        } as Rendered,
       };
     }
     const isMac = cls === 'epmMacEp';
@@ -88,7 +119,8 @@ export class EndpointRenderer {
         ifId: l.ifId,
         rn: '',
         childAction: '',
-      },
+        [RENDERED]: cls,
+      } as Rendered,
     };
   }
 }

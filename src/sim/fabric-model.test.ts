@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { FabricTables } from '../core/fabric-tables.js';
 import { normalizeIp } from '../core/address.js';
 import { toObservation } from '../protocols/apic-objects.js';
-import { EndpointRenderer, EP_CLASSES, learnHas } from './endpoint-render.js';
+import { EndpointRenderer, EP_CLASSES, learnHas, renderedEntry } from './endpoint-render.js';
+import { imdataEntry } from './apic-query.js';
 import type { SimHost } from './endpoint-space.js';
 import { attachmentPlacement, placeHost } from './host-moves.js';
 import { FabricModel } from './fabric-model.js';
@@ -57,6 +58,36 @@ describe('FabricModel payloads', () => {
         expect(Object.values(o.attrs).every((v) => typeof v === 'string')).toBe(true);
       }
     }
+  });
+
+  it('writes imdata entries of renderings from a template with exactly the text JSON.stringify gives', () => {
+    const generic = (mo: SimMo): string => `{"${mo.cls}":{"attributes":${JSON.stringify(mo.attrs)}}}`;
+    let fast = 0;
+    for (const cls of EP_CLASSES) {
+      for (const mo of objectsOf(model, cls)) {
+        expect(imdataEntry(mo)).toBe(generic(mo));
+        // As events: the rendering marked created, and copies made with a spread.
+        const created = { cls: mo.cls, attrs: { ...mo.attrs, status: 'created' } };
+        expect(imdataEntry(created)).toBe(generic(created));
+        if (renderedEntry(mo) !== null) fast++;
+      }
+    }
+    expect(fast).toBeGreaterThan(1000);
+    // Values that need escapes (a scenario's names) take the generic path; other objects too.
+    const host = model.host(5) as SimHost;
+    const odd = { ...host, learns: host.learns.map((l) => ({ ...l, ifId: 'eth1/1 "uplink" \\ é' })) };
+    for (const cls of EP_CLASSES) {
+      for (const l of odd.learns) {
+        if (!learnHas(cls, odd, l)) continue;
+        const mo = model.renderer.render(cls, odd, l);
+        if (cls !== 'epmRsMacEpToIpEpAtt') expect(renderedEntry(mo)).toBeNull();
+        expect(imdataEntry(mo)).toBe(generic(mo));
+        expect(JSON.parse(imdataEntry(mo))).toEqual(JSON.parse(generic(mo)));
+      }
+    }
+    const plain = { cls: 'epmMacEp', attrs: { dn: 'x', status: 'modified', ifId: 'eth1/2' } };
+    expect(renderedEntry(plain)).toBeNull();
+    expect(imdataEntry(plain)).toBe(generic(plain));
   });
 
   it('covers the fixture attributes of configuration and topology classes', () => {

@@ -34,7 +34,11 @@ function attrs(a: Answer): Record<string, string>[] {
 async function socket(url: string, token: string): Promise<{ ws: WebSocket; frames: string[]; events: () => { cls: string; a: Record<string, string>; ids: string[] }[] }> {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/socket${token}`);
   const frames: string[] = [];
-  ws.on('message', (d: Buffer) => frames.push(d.toString()));
+  ws.on('message', (d: Buffer, isBinary: boolean) => {
+    // An APIC sends text frames; a binary one would be a simulator bug.
+    if (isBinary) throw new Error('binary websocket frame');
+    frames.push(d.toString());
+  });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
