@@ -49,7 +49,7 @@ describe('packed learns', () => {
     expect(u[0]?.rwMac).toBe(u[1]?.rwMac);
   });
 
-  it('repacks in place when the number of learns is unchanged, into a new array when it grew', () => {
+  it('repacks in place when the learns fit (the array shrinks when there are fewer), into a new exact array when they grew', () => {
     const p = packLearns([learn()]);
     const same = repackLearns(p, [learn({ seq: 8, ifId: 'eth1/9' })]);
     expect(same).toBe(p);
@@ -57,6 +57,14 @@ describe('packed learns', () => {
     const grown = repackLearns(p, [learn(), learn({ node: 102 })]);
     expect(grown).not.toBe(p);
     expect(unpackLearns(grown).map((l) => l.node)).toEqual([101, 102]);
+    expect(grown).toEqual(packLearns([learn(), learn({ node: 102 })]));
+    const shrunk = repackLearns(grown, [learn({ node: 103 })]);
+    expect(shrunk).toBe(grown);
+    expect(shrunk).toEqual(packLearns([learn({ node: 103 })]));
+    // A value out of range leaves the array as it was.
+    const two = packLearns([learn(), learn({ node: 102 })]);
+    expect(() => repackLearns(two, [learn({ pcTag: 2 ** 30 })])).toThrow(/out of range/);
+    expect(two).toEqual(packLearns([learn(), learn({ node: 102 })]));
   });
 
   it('repacks only the current location and the one learn named, leaving the others as packed', () => {

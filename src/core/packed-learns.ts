@@ -16,12 +16,29 @@ export const LEARN_STRIDE = 10;
 export const HEAD = 6;
 
 // Two small non-negative integers share a double: a + b * 2^26 (vnids are 24-bit, pcTags 16-bit).
-const HALF = 2 ** 26;
+export const HALF = 2 ** 26;
+
+/**
+ * The two numbers pair() packed into x: low(x) is x % HALF and high(x) x / HALF rounded down,
+ * without a floating-point remainder (which V8 computes by a library call: it made unpacking and
+ * writing a state from the packed numbers slower than from objects).
+ */
+export function low(x: number): number {
+  return x - Math.floor(x / HALF) * HALF;
+}
+
+export function high(x: number): number {
+  return Math.floor(x / HALF);
+}
 
 /** A two-way table of values and their numbers (0 is the empty value). Grows; never shrinks. */
 class ValueTable<T> {
   private readonly ids = new Map<string, number>();
   private readonly values: T[];
+  /** The key (text) of each number. */
+  private readonly keys: string[] = [''];
+  /** textKey of each number's key; NaN until first asked for (keyOf). */
+  private readonly textKeys: number[] = [0];
 
   constructor(empty: T) {
     this.values = [empty];
@@ -34,6 +51,8 @@ class ValueTable<T> {
       if (id >= HALF) throw new EptError('internal', `more than ${HALF} distinct learn values: cannot pack ${JSON.stringify(key)}`);
       this.ids.set(key, id);
       this.values.push(value);
+      this.keys.push(key);
+      this.textKeys.push(NaN);
     }
     return id;
   }
@@ -41,6 +60,38 @@ class ValueTable<T> {
   value(id: number): T {
     return this.values[id] as T;
   }
+
+  key(id: number): string {
+    return this.keys[id] as string;
+  }
+
+  /** textKey(key(id)), computed once per number. */
+  keyOf(id: number): number {
+    let k = this.textKeys[id] as number;
+    if (Number.isNaN(k)) k = this.textKeys[id] = textKey(this.keys[id] as string);
+    return k;
+  }
+}
+
+/** Numbers of texts that are not lower-case colon MACs (textKey). */
+const textIds = new Map<string, number>();
+
+/**
+ * A number standing for a text, equal for two texts exactly when they are equal: 0 for '', minus
+ * the packed MAC code for a lower-case colon MAC, else a number >= 1 given to the text when first
+ * seen. Encoders that refer to repeated strings by identity (store/endpoint-binary.ts) compare these
+ * instead of strings read back from the packed numbers.
+ */
+export function textKey(s: string): number {
+  if (s === '') return 0;
+  const c = colonMacCode(s);
+  if (c > 0) return -c;
+  let k = textIds.get(s);
+  if (k === undefined) {
+    k = textIds.size + 1;
+    textIds.set(s, k);
+  }
+  return k;
 }
 
 const flagSets = new ValueTable<readonly string[]>(NO_FLAGS);
@@ -77,21 +128,24 @@ function hexValue(c: number): number {
   return c <= 57 ? c - 48 : c - 87;
 }
 
+/** 1 + the MAC as a 48-bit number for a lower-case colon MAC, else 0. */
+function colonMacCode(mac: string): number {
+  if (mac.length !== 17) return 0;
+  let n = 0;
+  for (let i = 0; i < 17; i++) {
+    const c = mac.charCodeAt(i);
+    if (i % 3 === 2) {
+      if (c !== 58) return 0;
+    } else if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) n = n * 16 + hexValue(c);
+    else return 0;
+  }
+  return n + 1;
+}
+
 /** 1 + the MAC as a 48-bit number for a lower-case colon MAC; -id for any other text; 0 for ''. */
 function macCode(mac: string): number {
   if (mac === '') return 0;
-  if (mac.length === 17) {
-    let n = 0;
-    let ok = true;
-    for (let i = 0; i < 17 && ok; i++) {
-      const c = mac.charCodeAt(i);
-      if (i % 3 === 2) ok = c === 58;
-      else if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) n = n * 16 + hexValue(c);
-      else ok = false;
-    }
-    if (ok) return n + 1;
-  }
-  return -otherMacs.id(mac, mac);
+  return colonMacCode(mac) || -otherMacs.id(mac, mac);
 }
 
 let lastMacCode = 0;
@@ -143,16 +197,16 @@ export function packLearns(learns: readonly NodeLearn[], current: Location | nul
 let scratch = new Float64Array(HEAD + 8 * LEARN_STRIDE);
 
 /**
- * Packs into p when the learns fit exactly (the same number of learns), else into a new array.
- * Either way p is left as it was when a value cannot be packed (the error names it). With `only`
- * (an index into learns), the other learns are known to be as p holds them: the current location
- * and that learn alone are packed.
+ * Packs into p when the learns fit (the same number of learns, or fewer: p shrinks in place), else
+ * into a new array of their size (growing p in place would give it room to spare: ~190 MB more
+ * heap at a million endpoints). Either way p is left as it was when a value cannot be packed (the
+ * error names it). With `only` (an index into learns), the other learns are known to be as p holds
+ * them: the current location and that learn alone are packed.
  */
 export function repackLearns(p: number[], learns: readonly NodeLearn[], current: Location | null = null, only = -1): number[] {
   const n = HEAD + learns.length * LEARN_STRIDE;
-  if (p.length !== n) return packLearns(learns, current);
   if (scratch.length < n) scratch = new Float64Array(2 * n);
-  if (only >= 0 && only < learns.length) {
+  if (p.length === n && only >= 0 && only < learns.length) {
     const o = HEAD + only * LEARN_STRIDE;
     writeHead(scratch, current);
     writeLearn(scratch, o, learns[only] as NodeLearn);
@@ -160,8 +214,10 @@ export function repackLearns(p: number[], learns: readonly NodeLearn[], current:
     for (let i = o; i < o + LEARN_STRIDE; i++) p[i] = scratch[i] as number;
     return p;
   }
+  if (p.length < n) return packLearns(learns, current);
   writeHead(scratch, current);
   for (let i = 0; i < learns.length; i++) writeLearn(scratch, HEAD + i * LEARN_STRIDE, learns[i] as NodeLearn);
+  if (p.length > n) p.length = n;
   for (let i = 0; i < n; i++) p[i] = scratch[i] as number;
   return p;
 }
@@ -173,11 +229,11 @@ export function unpackCurrent(p: readonly number[]): Location | null {
   const tagBd = p[3] as number;
   return {
     node: p[1] as number,
-    ifId: names.value(names2 % HALF),
-    encap: names.value(Math.floor(names2 / HALF)),
-    pcTag: tagBd % HALF,
+    ifId: names.value(low(names2)),
+    encap: names.value(high(names2)),
+    pcTag: low(tagBd),
     rwMac: macText(p[4] as number),
-    rwBd: Math.floor(tagBd / HALF),
+    rwBd: high(tagBd),
     ts: p[5] as number,
   };
 }
@@ -209,35 +265,54 @@ export function unpackLearns(p: readonly number[], pool?: NodeLearn[]): NodeLear
       rwCode = mac;
       rwMac = macText(mac);
     }
-    const fid = Math.floor(pf / 2);
+    const fid = pf >>> 1;
     let l: NodeLearn;
     if (pool) {
       l = pool[i] ?? blankLearn();
       pool[i] = l;
     } else l = blankLearn();
     l.node = p[o] as number;
-    l.present = pf % 2 === 1;
+    l.present = (pf & 1) === 1;
     l.flags = fid === 0 ? NO_FLAGS : (flagSets.value(fid) as readonly string[]);
-    l.ifId = names.value(names2 % HALF);
-    l.encap = names.value(Math.floor(names2 / HALF));
-    l.pcTag = tagBd % HALF;
-    l.bd = Math.floor(tagBd / HALF);
-    l.vrf = vrfBd % HALF;
+    l.ifId = names.value(low(names2));
+    l.encap = names.value(high(names2));
+    l.pcTag = low(tagBd);
+    l.bd = high(tagBd);
+    l.vrf = low(vrfBd);
     l.rwMac = rwMac;
-    l.rwBd = Math.floor(vrfBd / HALF);
+    l.rwBd = high(vrfBd);
     l.remote = p[o + 6] as number;
     l.ts = p[o + 7] as number;
     l.seq = p[o + 8] as number;
-    l.seen = seen % HALF;
-    l.bindSeen = Math.floor(seen / HALF);
+    l.seen = low(seen);
+    l.bindSeen = high(seen);
     out[i] = l;
   }
   return out;
 }
 
+/**
+ * Reading packed values without unpacking (store/endpoint-binary.ts writes rows from the packed
+ * numbers): the text of a name or flag-set number, and the textKey of a name, flag-set or MAC code.
+ */
+export const packedValues = {
+  nameText: (id: number): string => names.key(id),
+  nameKey: (id: number): number => names.keyOf(id),
+  flagsText: (id: number): string => flagSets.key(id),
+  flagsKey: (id: number): number => flagSets.keyOf(id),
+  /** A MAC code's text: only for codes < 0 (other MAC forms); a code > 0 is 1 + the MAC's 48-bit value. */
+  otherMacText: (code: number): string => otherMacs.key(-code),
+  macKey: (code: number): number => (code > 0 ? -code : code === 0 ? 0 : otherMacs.keyOf(-code)),
+};
+
+/** The node of the packed current location, null when there is none (unpackCurrent(p)?.node without the object). */
+export function currentNode(p: readonly number[]): number | null {
+  return p[0] === 1 ? (p[1] as number) : null;
+}
+
 /** True when any packed learn is present. */
 export function anyPresent(p: readonly number[]): boolean {
-  for (let o = HEAD + 1; o < p.length; o += LEARN_STRIDE) if ((p[o] as number) % 2 === 1) return true;
+  for (let o = HEAD + 1; o < p.length; o += LEARN_STRIDE) if (((p[o] as number) & 1) === 1) return true;
   return false;
 }
 
@@ -246,7 +321,7 @@ export function maxSeen(p: readonly number[]): number {
   let m = 0;
   for (let o = HEAD + 9; o < p.length; o += LEARN_STRIDE) {
     const v = p[o] as number;
-    m = Math.max(m, v % HALF, Math.floor(v / HALF));
+    m = Math.max(m, low(v), high(v));
   }
   return m;
 }
@@ -261,8 +336,8 @@ export function mayMissInSync(p: readonly number[], isMac: boolean, epoch: numbe
     if (nodes && !nodes.has(p[o] as number)) continue;
     if ((p[o + 7] as number) >= since) continue;
     const seen = p[o + 9] as number;
-    if ((p[o + 1] as number) % 2 === 1 && seen % HALF < epoch) return true;
-    if (!isMac && p[o + 5] !== 0 && Math.floor(seen / HALF) < epoch) return true;
+    if (((p[o + 1] as number) & 1) === 1 && low(seen) < epoch) return true;
+    if (!isMac && p[o + 5] !== 0 && high(seen) < epoch) return true;
   }
   return false;
 }

@@ -12,13 +12,15 @@
 // k <= known = the k-th string already in this state, known + 1 = a new string (length, UTF-8).
 import { EptError } from '../core/errors.js';
 import { intern, internFlags, flagsText } from '../core/intern.js';
-import { isPacked, unpackCurrent, unpackLearns } from '../core/packed-learns.js';
+import { HEAD, LEARN_STRIDE, high, isPacked, low, packedValues, textKey, type PackedEndpointState } from '../core/packed-learns.js';
 import type { EndpointFlags, EndpointKey, EndpointState, EndpointType, Location, NodeLearn, RateWindow } from '../core/types.js';
 import { NO_ENDPOINT_FLAGS, NO_RATE } from '../core/analyses.js';
 
 export const BINARY_FORMAT = 2;
 
 const encoder = new TextEncoder();
+/** Character codes of 0-9a-f. */
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** A growing byte buffer the states of one batch are written into, one after another. */
@@ -27,6 +29,8 @@ export class StateBytes {
   pos = 0;
   /** The strings of the state being written (references are per state). */
   private known: string[] = [];
+  /** The same by textKey, for states written from packed numbers (ref()). */
+  private keys: number[] = [];
 
   constructor(size = 64 * 1024) {
     this.bytes = new Uint8Array(size);
@@ -41,25 +45,29 @@ export class StateBytes {
 
   /** A zigzag varint of a safe integer (at most 8 bytes for the values a state holds). */
   int(v: number): void {
-    this.room(8);
+    if (this.pos + 8 > this.bytes.length) this.room(8);
     const b = this.bytes;
+    let pos = this.pos;
     // 32-bit integers (nearly every value: times are differences) with bit operations: z < 2^32.
     if ((v | 0) === v) {
       let z = v >= 0 ? v * 2 : -v * 2 - 1;
       while (z >= 128) {
-        b[this.pos++] = (z & 127) | 128;
+        b[pos++] = (z & 127) | 128;
         z >>>= 7;
       }
-      b[this.pos++] = z;
+      b[pos] = z;
+      this.pos = pos + 1;
       return;
     }
     if (!Number.isSafeInteger(v)) throw new EptError('internal', `endpoint state: ${v} is not an integer the store can encode`);
     let z = v >= 0 ? v * 2 : -v * 2 - 1;
     while (z >= 128) {
-      b[this.pos++] = (z % 128) + 128;
-      z = Math.floor(z / 128);
+      const q = Math.floor(z / 128);
+      b[pos++] = z - q * 128 + 128;
+      z = q;
     }
-    b[this.pos++] = z;
+    b[pos] = z;
+    this.pos = pos + 1;
   }
 
   str(s: string): void {
@@ -68,6 +76,31 @@ export class StateBytes {
     if (k >= 0) return this.int(k + 1);
     this.known.push(s);
     this.int(this.known.length);
+    this.text(s);
+  }
+
+  /**
+   * str() for a string known by its textKey (core/packed-learns.ts): writes its reference and
+   * returns true, or, for a string new in this state, its new-string reference and returns false;
+   * the caller then writes the string itself (text(), mac()). The same bytes as str().
+   */
+  ref(key: number): boolean {
+    if (key === 0) {
+      this.int(0);
+      return true;
+    }
+    const k = this.keys.indexOf(key);
+    if (k >= 0) {
+      this.int(k + 1);
+      return true;
+    }
+    this.keys.push(key);
+    this.int(this.keys.length);
+    return false;
+  }
+
+  /** A new string's length and UTF-8 bytes. */
+  text(s: string): void {
     // ASCII (every name ept sees from an APIC) is copied by hand; anything else through TextEncoder.
     let ascii = true;
     for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 128;
@@ -84,15 +117,34 @@ export class StateBytes {
     this.pos += utf8.length;
   }
 
+  /** text() of a 48-bit MAC in its lower-case colon form, from the number. */
+  mac(v: number): void {
+    this.int(17);
+    this.room(17);
+    const b = this.bytes;
+    const hi = Math.floor(v / 0x100000000);
+    const lo = v >>> 0;
+    this.hex2((hi >>> 8) & 0xff);
+    b[this.pos++] = 58;
+    this.hex2(hi & 0xff);
+    for (let shift = 24; shift >= 0; shift -= 8) {
+      b[this.pos++] = 58;
+      this.hex2((lo >>> shift) & 0xff);
+    }
+  }
+
+  private hex2(x: number): void {
+    this.bytes[this.pos++] = HEX_DIGITS[x >>> 4] as number;
+    this.bytes[this.pos++] = HEX_DIGITS[x & 15] as number;
+  }
+
   /** Starts a state: its string references start afresh. */
   begin(): number {
     this.known.length = 0;
+    this.keys.length = 0;
     return this.pos;
   }
 }
-
-/** The NodeLearn objects a held state is unpacked into while it is encoded. */
-const pool: NodeLearn[] = [];
 
 function writeLocation(w: StateBytes, l: Location | null, ts: number): void {
   if (l === null) return w.int(0);
@@ -112,11 +164,114 @@ function writeNodes(w: StateBytes, nodes: readonly number[]): void {
   for (let i = 0; i < nodes.length; i++) w.int(nodes[i] as number);
 }
 
+/** writeLocation for a state written from packed numbers: its strings by textKey (StateBytes.ref). */
+function writeKeyedLocation(w: StateBytes, l: Location | null, ts: number): void {
+  if (l === null) return w.int(0);
+  w.int(1);
+  w.int(l.node);
+  keyedStr(w, l.ifId);
+  keyedStr(w, l.encap);
+  w.int(l.pcTag);
+  keyedStr(w, l.rwMac);
+  w.int(l.rwBd);
+  w.int(l.ts - ts);
+}
+
+function keyedStr(w: StateBytes, s: string): void {
+  if (!w.ref(textKey(s))) w.text(s);
+}
+
+/** A packed name (interface, encap) by number. */
+function packedName(w: StateBytes, id: number): void {
+  if (!w.ref(packedValues.nameKey(id))) w.text(packedValues.nameText(id));
+}
+
+/** A packed binding MAC by code (0: none; > 0: 1 + the MAC; < 0: another form, by number). */
+function packedMac(w: StateBytes, code: number): void {
+  if (w.ref(packedValues.macKey(code))) return;
+  if (code > 0) w.mac(code - 1);
+  else w.text(packedValues.otherMacText(code));
+}
+
+/** The fields after the current location, the same for both ways of writing a state. */
+function writeRest(w: StateBytes, s: EndpointState, location: (w: StateBytes, l: Location | null, ts: number) => void): void {
+  const ts = s.ts;
+  location(w, s.previous, ts);
+  w.int(s.deletedTs);
+  writeNodes(w, s.flags.offsubnet);
+  writeNodes(w, s.flags.stale);
+  w.int(s.flags.rapidUntil);
+  if (s.lastMove === null) w.int(0);
+  else {
+    w.int(1);
+    location(w, s.lastMove.src, ts);
+    location(w, s.lastMove.dst, ts);
+  }
+  w.int(s.rate.bucketStart);
+  const counts = s.rate.counts;
+  for (let i = 0; i < counts.length; i++) w.int(counts[i] as number);
+  w.int(s.rapidSkipped);
+}
+
+/**
+ * A held state's bytes read straight from its packed numbers (core/packed-learns.ts): no learn
+ * objects, flag texts or MAC strings, and repeated strings found by number. The same bytes as
+ * writing its unpacked learns (checked in endpoint-codec.test.ts).
+ */
+function writePackedEndpoint(w: StateBytes, s: PackedEndpointState): void {
+  const p = s.packed;
+  const ts = s.ts;
+  w.int(BINARY_FORMAT);
+  w.int(ts);
+  w.int((p.length - HEAD) / LEARN_STRIDE);
+  for (let o = HEAD; o < p.length; o += LEARN_STRIDE) {
+    const pf = p[o + 1] as number;
+    const names2 = p[o + 2] as number;
+    const tagBd = p[o + 3] as number;
+    const vrfBd = p[o + 4] as number;
+    const seen = p[o + 9] as number;
+    w.int(p[o] as number);
+    w.int(pf & 1);
+    const fid = pf >>> 1;
+    if (!w.ref(packedValues.flagsKey(fid))) w.text(packedValues.flagsText(fid));
+    packedName(w, low(names2));
+    packedName(w, high(names2));
+    w.int(low(tagBd));
+    w.int(high(tagBd));
+    w.int(low(vrfBd));
+    packedMac(w, p[o + 5] as number);
+    w.int(high(vrfBd));
+    w.int(p[o + 6] as number);
+    w.int((p[o + 7] as number) - ts);
+    w.int(p[o + 8] as number);
+    w.int(low(seen));
+    w.int(high(seen));
+  }
+  // The current location: [has, node, ifId|encap, pcTag|rwBd, rwMac, ts].
+  if (p[0] !== 1) w.int(0);
+  else {
+    const names2 = p[2] as number;
+    const tagBd = p[3] as number;
+    w.int(1);
+    w.int(p[1] as number);
+    packedName(w, low(names2));
+    packedName(w, high(names2));
+    w.int(low(tagBd));
+    packedMac(w, p[4] as number);
+    w.int(high(tagBd));
+    w.int((p[5] as number) - ts);
+  }
+  writeRest(w, s, writeKeyedLocation);
+}
+
 /** Appends the state (without its key) to w; returns its [offset, length] in w.bytes. */
 export function writeEndpointBinary(w: StateBytes, s: EndpointState): [number, number] {
   const start = w.begin();
-  const learns = isPacked(s) ? unpackLearns(s.packed, pool) : s.learns;
-  const current = isPacked(s) ? unpackCurrent(s.packed) : s.current;
+  if (isPacked(s)) {
+    writePackedEndpoint(w, s);
+    return [start, w.pos - start];
+  }
+  const learns = s.learns;
   const ts = s.ts;
   w.int(BINARY_FORMAT);
   w.int(ts);
@@ -139,22 +294,8 @@ export function writeEndpointBinary(w: StateBytes, s: EndpointState): [number, n
     w.int(l.seen);
     w.int(l.bindSeen);
   }
-  writeLocation(w, current, ts);
-  writeLocation(w, s.previous, ts);
-  w.int(s.deletedTs);
-  writeNodes(w, s.flags.offsubnet);
-  writeNodes(w, s.flags.stale);
-  w.int(s.flags.rapidUntil);
-  if (s.lastMove === null) w.int(0);
-  else {
-    w.int(1);
-    writeLocation(w, s.lastMove.src, ts);
-    writeLocation(w, s.lastMove.dst, ts);
-  }
-  w.int(s.rate.bucketStart);
-  const counts = s.rate.counts;
-  for (let i = 0; i < counts.length; i++) w.int(counts[i] as number);
-  w.int(s.rapidSkipped);
+  writeLocation(w, s.current, ts);
+  writeRest(w, s, writeLocation);
   return [start, w.pos - start];
 }
 

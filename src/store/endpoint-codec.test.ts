@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { internFlags } from '../core/intern.js';
 import { packLearns, type PackedEndpointState } from '../core/packed-learns.js';
-import { vpcPseudoNode, type EndpointState, type NodeLearn } from '../core/types.js';
+import { vpcPseudoNode, type EndpointState, type Location, type NodeLearn } from '../core/types.js';
 import { decodeEndpointBinary, encodeEndpointBinary, StateBytes, writeEndpointBinary } from './endpoint-binary.js';
 import { decodeEndpointState, encodeEndpointState } from './endpoint-codec.js';
 import { endpointColumns } from './endpoint-columns.js';
@@ -78,6 +78,35 @@ describe('endpoint binary codec (SQLite, format 2)', () => {
       expect(decodeEndpointState(s, s.type, bytes)).toEqual(s);
       expect(decodeEndpointBinary(s, s.type, bytes, 7)).toEqual({ ...s, id: 7 });
     }
+  });
+
+  it('writes a packed state to the same bytes as its learns, whichever strings repeat across fields (random states)', () => {
+    // Texts that collide across fields: a flag list, names and binding MACs with the same text,
+    // colon MACs (upper- and lower-case), non-ASCII, empty; repeated within and across learns.
+    const texts = ['', 'local', 'local,mac', 'eth1/1', 'vlan-5', 'tunnel7', '00:50:56:9a:11:22', 'AA:BB:CC:DD:EE:FF', 'ff:ff:ff:ff:ff:ff', 'é/1', 'a"b\\c'];
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const text = (): string => texts[rnd(texts.length)] as string;
+    const loc = (): Location => ({ node: 100 + rnd(5), ifId: text(), encap: text(), pcTag: rnd(70000), rwMac: text(), rwBd: rnd(3), ts: T0 - rnd(1000) });
+    let compared = 0;
+    for (let i = 0; i < 2000; i++) {
+      const s = endpointState({ addr: '10.0.0.9', local: rnd(2) ? 101 : 0, remotes: [] });
+      s.learns = Array.from({ length: rnd(7) }, (_, j) => ({
+        node: 101 + j, present: rnd(2) === 1, flags: internFlags(text()), ifId: text(), encap: text(), pcTag: rnd(65536), bd: rnd(2 ** 24), vrf: rnd(2 ** 24),
+        rwMac: text(), rwBd: rnd(2 ** 24), remote: rnd(3) ? 0 : 102, ts: T0 - rnd(10 ** 6), seq: rnd(1000), seen: rnd(5), bindSeen: rnd(5),
+      }));
+      s.current = rnd(3) ? loc() : null;
+      s.previous = rnd(2) ? loc() : null;
+      s.lastMove = rnd(2) ? { src: loc(), dst: loc() } : null;
+      const bytes = encodeEndpointBinary(s);
+      expect(encodeEndpointBinary(held(s))).toEqual(bytes);
+      expect(decodeEndpointBinary(s, s.type, bytes)).toEqual({ ...s, learns: s.learns.map((l) => ({ ...l, flags: internFlags(l.flags.join(',')) })) });
+      compared++;
+    }
+    expect(compared).toBe(2000);
   });
 
   it('is less than half the size of the JSON text for a state with several learns', () => {

@@ -1,6 +1,6 @@
 // What every Store adapter derives from an EndpointState to index it. Shared so that the flag
 // semantics are the same whatever the backend.
-import { anyPresent, isPacked, unpackCurrent } from '../core/packed-learns.js';
+import { anyPresent, currentNode, isPacked } from '../core/packed-learns.js';
 import type { EndpointState, FindingKind } from '../core/types.js';
 
 export const FINDING_KINDS: readonly FindingKind[] = ['move', 'offsubnet', 'stale', 'rapid'];
@@ -22,13 +22,14 @@ export interface EndpointColumns {
 
 export function endpointColumns(s: EndpointState): EndpointColumns {
   // A state held by the pipeline has its learns and current location in the packed form.
-  const current = isPacked(s) ? unpackCurrent(s.packed) : s.current;
-  const present = isPacked(s) ? anyPresent(s.packed) : s.learns.some((l) => l.present);
+  const packed = isPacked(s);
+  const curNode = packed ? currentNode(s.packed) : (s.current?.node ?? null);
+  const present = packed ? anyPresent(s.packed) : s.learns.some((l) => l.present);
   return {
-    curNode: current?.node ?? 0,
+    curNode: curNode ?? 0,
     offsubnet: s.flags.offsubnet.length > 0 ? 1 : 0,
     stale: s.flags.stale.length > 0 ? 1 : 0,
-    deleted: current === null ? 1 : 0,
+    deleted: curNode === null ? 1 : 0,
     goneTs: present ? 0 : Math.max(1, s.deletedTs || s.ts),
   };
 }
