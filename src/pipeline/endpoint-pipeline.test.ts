@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BD, EPG_TAG, labTables, TEP, tunnelTo, VRF } from '../../test/support/lab-fabric.js';
 import { applyObservation, newEndpointState, type AnalysisContext } from '../core/analyses.js';
-import { resolveSettings } from '../core/settings.js';
+import { resolveSettings, type FabricSettings } from '../core/settings.js';
 import type { EndpointState, Finding, Observation } from '../core/types.js';
 import { endpointState } from '../store/store-fixtures.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
@@ -28,18 +28,20 @@ function ip(node: number, addr: string, over: Partial<Observation> = {}): Observ
   return { fabric: 'f', cls: 'ip', node, vnid: VRF, addr, status: 'created', ts: clock, flags: ['ip', 'local'], ifId: 'eth1/1', pcTag: EPG_TAG, vrf: VRF, bd: BD, encap: 'vlan-101', ...over };
 }
 
-async function setup(path = ':memory:', opts: { queueCapacity?: number } = {}): Promise<{ store: Store; p: EndpointPipeline }> {
+async function setup(path = ':memory:', opts: { queueCapacity?: number } = {}, settings: Partial<FabricSettings> = {}): Promise<{ store: Store; p: EndpointPipeline }> {
   const store = await openSqliteStore({ path });
   const p = new EndpointPipeline({ store, logger: log, partitions: 4, now: () => clock, ...opts });
-  await p.attachFabric('f', labTables(), resolveSettings({}));
+  await p.attachFabric('f', labTables(), resolveSettings(settings));
   return { store, p };
 }
 
 describe('EndpointPipeline', () => {
   it('holds, after any sequence of events, the learns the analyses give on plain objects (packing and reuse)', async () => {
     clock = T0;
-    const { store, p } = await setup();
-    const ctx: AnalysisContext = { tables: labTables(), settings: resolveSettings({}), epoch: 0 };
+    // The lowest rapid threshold: the second half of the events comes fast enough to be rapid.
+    const settings: Partial<FabricSettings> = { rapid_threshold: 512 };
+    const { store, p } = await setup(':memory:', {}, settings);
+    const ctx: AnalysisContext = { tables: labTables(), settings: resolveSettings(settings), epoch: 0 };
     let seed = 11;
     const rnd = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -49,8 +51,8 @@ describe('EndpointPipeline', () => {
     const statuses = ['created', 'modified', 'deleted'] as const;
     const events: Observation[] = [];
     for (let k = 0; k < 4000; k++) {
-      clock += rnd(40);
-      const n = rnd(12);
+      clock += k < 2000 ? rnd(40) : rnd(4);
+      const n = k < 2000 ? rnd(12) : rnd(3);
       const node = 101 + rnd(5);
       const remote = rnd(3) === 0;
       const over: Partial<Observation> = { ts: clock, status: statuses[rnd(3)], ifId: ifs[rnd(ifs.length)], encap: remote ? '' : 'vlan-101', pcTag: rnd(4) === 0 ? EPG_TAG + 1 : EPG_TAG };
@@ -79,6 +81,8 @@ describe('EndpointPipeline', () => {
       expect(h).toEqual({ ...s, id: h?.id });
     }
     expect(want.filter((f) => f.includes('"move"')).length).toBeGreaterThan(50);
+    expect(want.filter((f) => f.includes('"rapid"')).length).toBeGreaterThan(0);
+    expect([...ref.values()].some((s) => s.rapidSkipped > 0)).toBe(true);
     // Per endpoint in event order (partitions interleave endpoints).
     const byEndpoint = (list: string[]): string[] => list.map((f, i) => [f, i] as const).sort((a, b) => (JSON.parse(a[0]) as Finding).addr.localeCompare((JSON.parse(b[0]) as Finding).addr) || a[1] - b[1]).map(([f]) => f);
     expect(byEndpoint(got.map((f) => JSON.stringify(f)))).toEqual(byEndpoint(want));
