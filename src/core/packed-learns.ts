@@ -4,7 +4,9 @@
 // time and MAC. Packed, a learn is ten unboxed doubles (80 bytes) and the location six, in one array
 // per endpoint that the garbage collector does not have to trace. The analyses still work on
 // objects: the pipeline unpacks an endpoint for an event and packs it after.
-// Layout: [has current (0/1), node, ifId|encap, pcTag|rwBd, rwMac, ts, learn 0 (LEARN_STRIDE), …]
+// Layout: [has current (0/1), node, ifId|encap, pcTag|rwBd, rwMac, ts, state ts, state deletedTs,
+// learn 0 (LEARN_STRIDE), …]. The state's own two times are the holder's (the pipeline's held
+// states read and write them there, unboxed): packing leaves them, and a new array takes them over.
 import { EptError } from './errors.js';
 import { formatMacNumber } from '../protocols/ethernet-addresses.js';
 import { flagsText, internFlags, NO_FLAGS } from './intern.js';
@@ -12,8 +14,13 @@ import type { EndpointState, Location, NodeLearn } from './types.js';
 
 /** Doubles per learn. */
 export const LEARN_STRIDE = 10;
-/** Doubles before the first learn: the current location. */
-export const HEAD = 6;
+/** Doubles of the current location. */
+const LOCATION = 6;
+/** Where the state's own time and delete time are kept (see the layout). */
+export const STATE_TS = 6;
+export const STATE_DELETED_TS = 7;
+/** Doubles before the first learn: the current location and the state's two times. */
+export const HEAD = 8;
 
 // Two small non-negative integers share a double: a + b * 2^26 (vnids are 24-bit, pcTags 16-bit).
 export const HALF = 2 ** 26;
@@ -174,7 +181,7 @@ function writeLearn(out: number[] | Float64Array, o: number, l: NodeLearn): void
 
 function writeHead(out: number[] | Float64Array, current: Location | null): void {
   if (current === null) {
-    for (let i = 0; i < HEAD; i++) out[i] = 0;
+    for (let i = 0; i < LOCATION; i++) out[i] = 0;
     return;
   }
   out[0] = 1;
@@ -189,6 +196,8 @@ function writeHead(out: number[] | Float64Array, current: Location | null): void
 export function packLearns(learns: readonly NodeLearn[], current: Location | null = null): number[] {
   const out = new Array<number>(HEAD + learns.length * LEARN_STRIDE);
   writeHead(out, current);
+  out[STATE_TS] = 0;
+  out[STATE_DELETED_TS] = 0;
   for (let i = 0; i < learns.length; i++) writeLearn(out, HEAD + i * LEARN_STRIDE, learns[i] as NodeLearn);
   return out;
 }
@@ -210,15 +219,21 @@ export function repackLearns(p: number[], learns: readonly NodeLearn[], current:
     const o = HEAD + only * LEARN_STRIDE;
     writeHead(scratch, current);
     writeLearn(scratch, o, learns[only] as NodeLearn);
-    for (let i = 0; i < HEAD; i++) p[i] = scratch[i] as number;
+    for (let i = 0; i < LOCATION; i++) p[i] = scratch[i] as number;
     for (let i = o; i < o + LEARN_STRIDE; i++) p[i] = scratch[i] as number;
     return p;
   }
-  if (p.length < n) return packLearns(learns, current);
+  if (p.length < n) {
+    const q = packLearns(learns, current);
+    q[STATE_TS] = p[STATE_TS] as number;
+    q[STATE_DELETED_TS] = p[STATE_DELETED_TS] as number;
+    return q;
+  }
   writeHead(scratch, current);
   for (let i = 0; i < learns.length; i++) writeLearn(scratch, HEAD + i * LEARN_STRIDE, learns[i] as NodeLearn);
   if (p.length > n) p.length = n;
-  for (let i = 0; i < n; i++) p[i] = scratch[i] as number;
+  for (let i = 0; i < LOCATION; i++) p[i] = scratch[i] as number;
+  for (let i = HEAD; i < n; i++) p[i] = scratch[i] as number;
   return p;
 }
 
