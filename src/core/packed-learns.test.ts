@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { missedInSync } from './analyses.js';
 import { internFlags } from './intern.js';
-import { anyPresent, HEAD, LEARN_STRIDE, maxSeen, mayMissInSync, packLearns, repackLearns, unpackCurrent, unpackLearns } from './packed-learns.js';
+import { anyPresent, HEAD, LEARN_STRIDE, maxSeen, mayMissInSync, packLearns, repackLearns, STATE_DELETED_TS, STATE_TS, unpackCurrent, unpackLearns } from './packed-learns.js';
 import type { EndpointState, Location, NodeLearn } from './types.js';
 
 const T0 = 1_700_000_000_123;
@@ -65,6 +65,25 @@ describe('packed learns', () => {
     const two = packLearns([learn(), learn({ node: 102 })]);
     expect(() => repackLearns(two, [learn({ pcTag: 2 ** 30 })])).toThrow(/out of range/);
     expect(two).toEqual(packLearns([learn(), learn({ node: 102 })]));
+  });
+
+  it("keeps the holder's two times through every way of repacking", () => {
+    const times = (p: number[]): number[] => [p[STATE_TS] as number, p[STATE_DELETED_TS] as number];
+    const loc: Location = { node: 101, ifId: 'po3', encap: 'vlan-101', pcTag: 49153, rwMac: '', rwBd: 0, ts: T0 };
+    let p = packLearns([learn(), learn({ node: 102 })], loc);
+    expect(times(p)).toEqual([0, 0]);
+    p[STATE_TS] = T0 + 5;
+    p[STATE_DELETED_TS] = T0 - 7;
+    p = repackLearns(p, [learn({ seq: 9 }), learn({ node: 102 })], null, 0); // one learn
+    expect(times(p)).toEqual([T0 + 5, T0 - 7]);
+    p = repackLearns(p, [learn({ seq: 10 }), learn({ node: 103 })], loc); // all, same size
+    expect(times(p)).toEqual([T0 + 5, T0 - 7]);
+    p = repackLearns(p, [learn(), learn({ node: 102 }), learn({ node: 104 })], loc); // grown: a new array
+    expect(times(p)).toEqual([T0 + 5, T0 - 7]);
+    p = repackLearns(p, [learn({ node: 104 })], null); // shrunk in place
+    expect(times(p)).toEqual([T0 + 5, T0 - 7]);
+    expect(unpackLearns(p).map((l) => l.node)).toEqual([104]);
+    expect(unpackCurrent(p)).toBeNull();
   });
 
   it('repacks only the current location and the one learn named, leaving the others as packed', () => {
