@@ -23,7 +23,7 @@ export const STATE_DELETED_TS = 7;
 export const HEAD = 8;
 
 // Two small non-negative integers share a double: a + b * 2^26 (vnids are 24-bit, pcTags 16-bit).
-export const HALF = 2 ** 26;
+const HALF = 2 ** 26;
 
 /**
  * The two numbers pair() packed into x: low(x) is x % HALF and high(x) x / HALF rounded down,
@@ -80,7 +80,7 @@ class ValueTable<T> {
   }
 }
 
-/** Numbers of texts that are not lower-case colon MACs (textKey). */
+/** Numbers of texts that are not lower-case colon MACs (textKey): the names and flag lists packed, as their tables hold them. */
 const textIds = new Map<string, number>();
 
 /**

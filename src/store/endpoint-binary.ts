@@ -146,39 +146,31 @@ export class StateBytes {
   }
 }
 
-function writeLocation(w: StateBytes, l: Location | null, ts: number): void {
+/**
+ * A location; its strings by str(), or, for a state written from packed numbers (keyed), by
+ * textKey (StateBytes.ref): one state's strings are referred to one way only.
+ */
+function writeLocation(w: StateBytes, l: Location | null, ts: number, keyed: boolean): void {
   if (l === null) return w.int(0);
   w.int(1);
   w.int(l.node);
-  w.str(l.ifId);
-  w.str(l.encap);
+  writeStr(w, l.ifId, keyed);
+  writeStr(w, l.encap, keyed);
   w.int(l.pcTag);
-  w.str(l.rwMac);
+  writeStr(w, l.rwMac, keyed);
   w.int(l.rwBd);
   w.int(l.ts - ts);
+}
+
+function writeStr(w: StateBytes, s: string, keyed: boolean): void {
+  if (!keyed) w.str(s);
+  else if (!w.ref(textKey(s))) w.text(s);
 }
 
 /** A list of node ids: its length, then the ids. */
 function writeNodes(w: StateBytes, nodes: readonly number[]): void {
   w.int(nodes.length);
   for (let i = 0; i < nodes.length; i++) w.int(nodes[i] as number);
-}
-
-/** writeLocation for a state written from packed numbers: its strings by textKey (StateBytes.ref). */
-function writeKeyedLocation(w: StateBytes, l: Location | null, ts: number): void {
-  if (l === null) return w.int(0);
-  w.int(1);
-  w.int(l.node);
-  keyedStr(w, l.ifId);
-  keyedStr(w, l.encap);
-  w.int(l.pcTag);
-  keyedStr(w, l.rwMac);
-  w.int(l.rwBd);
-  w.int(l.ts - ts);
-}
-
-function keyedStr(w: StateBytes, s: string): void {
-  if (!w.ref(textKey(s))) w.text(s);
 }
 
 /** A packed name (interface, encap) by number. */
@@ -194,9 +186,9 @@ function packedMac(w: StateBytes, code: number): void {
 }
 
 /** The fields after the current location, the same for both ways of writing a state. */
-function writeRest(w: StateBytes, s: EndpointState, location: (w: StateBytes, l: Location | null, ts: number) => void): void {
+function writeRest(w: StateBytes, s: EndpointState, keyed: boolean): void {
   const ts = s.ts;
-  location(w, s.previous, ts);
+  writeLocation(w, s.previous, ts, keyed);
   w.int(s.deletedTs);
   writeNodes(w, s.flags.offsubnet);
   writeNodes(w, s.flags.stale);
@@ -204,8 +196,8 @@ function writeRest(w: StateBytes, s: EndpointState, location: (w: StateBytes, l:
   if (s.lastMove === null) w.int(0);
   else {
     w.int(1);
-    location(w, s.lastMove.src, ts);
-    location(w, s.lastMove.dst, ts);
+    writeLocation(w, s.lastMove.src, ts, keyed);
+    writeLocation(w, s.lastMove.dst, ts, keyed);
   }
   w.int(s.rate.bucketStart);
   const counts = s.rate.counts;
@@ -261,7 +253,7 @@ function writePackedEndpoint(w: StateBytes, s: PackedEndpointState): void {
     w.int(high(tagBd));
     w.int((p[5] as number) - ts);
   }
-  writeRest(w, s, writeKeyedLocation);
+  writeRest(w, s, true);
 }
 
 /** Appends the state (without its key) to w; returns its [offset, length] in w.bytes. */
@@ -294,8 +286,8 @@ export function writeEndpointBinary(w: StateBytes, s: EndpointState): [number, n
     w.int(l.seen);
     w.int(l.bindSeen);
   }
-  writeLocation(w, s.current, ts);
-  writeRest(w, s, writeLocation);
+  writeLocation(w, s.current, ts, false);
+  writeRest(w, s, false);
   return [start, w.pos - start];
 }
 
